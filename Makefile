@@ -1,0 +1,84 @@
+# 镇街权责助手 — every job of the project. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+RASA    := $(VENV)/bin/rasa
+BUILD   := build
+MODEL   := models/current.tar.gz
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export RASA_TELEMETRY_ENABLED := false
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(BUILD)/nlu/lookups.yml $(BUILD)/jieba/userdict.txt
+KB_INPUTS    := $(shell find knowledge -type f 2>/dev/null) $(wildcard bot/kb/*.py)
+
+# Python 3.10 (Rasa 3.6 needs < 3.11): python3.10 on PATH, else pyenv's 3.10.
+define find_python
+for c in python3.10 "$$(pyenv root 2>/dev/null)"/versions/3.10*/bin/python3.10 "$$HOME"/.pyenv/versions/3.10*/bin/python3.10 /usr/bin/python3.10; do \
+  if [ -x "$$(command -v "$$c" 2>/dev/null)" ] && "$$c" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then echo "$$c"; exit 0; fi; \
+done; \
+echo "找不到 Python 3.10。请安装 python3.10（Debian/Ubuntu: apt-get install python3.10 python3.10-venv；或 pyenv install 3.10）后重试。" >&2; exit 1
+endef
+
+.PHONY: help
+help: ## List the jobs
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.lock
+	@py=$$($(find_python)) || exit 1; \
+	  [ -x $(PY) ] || { echo "创建虚拟环境：$$py"; $$py -m venv $(VENV); }
+	$(PY) -m pip install -q --upgrade 'pip==24.2'
+	$(PY) -m pip install -q -r requirements.lock
+	@touch $@
+
+.PHONY: install
+install: $(VENV)/.installed ## Create .venv and install the pinned dependencies
+
+$(BUILD)/kb.stamp: $(VENV)/.installed $(KB_INPUTS)
+	$(PY) -m bot.kb build
+	@mkdir -p $(BUILD) && touch $@
+
+$(BUILD)/lexicon.stamp: $(BUILD)/kb.stamp
+	$(PY) -m bot.kb lexicon
+	@touch $@
+
+$(BUILD)/nlu/lookups.yml $(BUILD)/jieba/userdict.txt: $(BUILD)/lexicon.stamp
+
+.PHONY: kb
+kb: $(BUILD)/lexicon.stamp ## Build the knowledge base and the generated lexicon
+
+$(MODEL): $(TRAIN_INPUTS) | $(BUILD)/lexicon.stamp
+	@echo "训练模型（训练数据、配置、领域或词典有变化）…"
+	$(RASA) train --data data $(BUILD)/nlu --config config.yml --domain domain.yml \
+	  --out models --fixed-model-name current
+	@touch $@
+
+.PHONY: setup
+setup: $(BUILD)/lexicon.stamp $(MODEL) ## Install, build the knowledge base, train when inputs changed
+
+.PHONY: run
+run: setup ## Start the action server (:5055) and Rasa (REST, 127.0.0.1:5005); Ctrl-C stops both
+	$(PY) -m bot serve
+
+.PHONY: shell
+shell: setup ## Chat in the terminal (starts the servers when needed)
+	$(PY) -m bot shell
+
+.PHONY: test
+test: setup ## Run the whole suite: unit, action, end-to-end, data validation, test stories
+	$(RASA) data validate --data data $(BUILD)/nlu --config config.yml --domain domain.yml --fail-on-warnings
+	$(PY) -m pytest
+	$(RASA) test core --stories tests/stories --model $(MODEL) --endpoints endpoints.yml \
+	  --fail-on-prediction-errors --out $(BUILD)/results/core
+
+.PHONY: lock
+lock: ## Re-pin requirements.lock from the current .venv
+	$(PY) -m pip freeze --exclude-editable | sed '1i # Pinned dependencies of the whole project (Python 3.10). Regenerate with `make lock`.' > requirements.lock
+
+.PHONY: clean
+clean: ## Remove generated files (keeps .venv)
+	rm -rf $(BUILD) models/*.tar.gz

@@ -1,0 +1,1 @@
+"""The knowledge base: ORM models, building from ``knowledge/``, and queries."""

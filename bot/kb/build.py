@@ -1,0 +1,150 @@
+"""Build the knowledge base from ``knowledge/`` in one transaction.
+
+Knowledge tables are emptied and refilled inside a single transaction, so a
+failed build leaves the previous version in place, and tables that are not
+knowledge (user directory, audit) are never touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from bot.kb import models as m
+from bot.kb.sources import Sources, load_sources
+from bot.kb.store import get_engine
+
+logger = logging.getLogger(__name__)
+
+# Children before parents, for deletes.
+_KNOWLEDGE_TABLES = (
+    m.ItemAlias,
+    m.DelegationRule,
+    m.LegalReference,
+    m.PowerItem,
+    m.Document,
+    m.Article,
+    m.Law,
+    m.Office,
+    m.OfficeSubstitute,
+    m.UnitAlias,
+    m.Unit,
+    m.District,
+)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    version: str
+    units: int
+    items: int
+    laws: int
+    articles: int
+    skipped: bool
+
+
+def build(knowledge_dir: Path, url: str | None = None, force: bool = False) -> BuildResult:
+    """Validate the sources and (re)build the knowledge base.
+
+    Raises:
+        BuildRejected: when a source file has errors; the database is untouched.
+    """
+    sources = load_sources(knowledge_dir)
+    engine = get_engine(url)
+    m.Base.metadata.create_all(engine)
+    version = f"{dt.datetime.now():%Y%m%d.%H%M%S}-{sources.digest[:8]}"
+    with Session(engine, future=True) as session, session.begin():
+        latest = session.execute(select(m.KbVersion).order_by(m.KbVersion.id.desc()).limit(1)).scalar()
+        if latest is not None and latest.version.endswith(sources.digest[:8]) and not force:
+            return BuildResult(latest.version, len(sources.units), len(sources.items), 0, 0, skipped=True)
+        for table in _KNOWLEDGE_TABLES:
+            session.execute(delete(table))
+        counts = _fill(session, sources)
+        session.add(
+            m.KbVersion(
+                version=version,
+                built_at=dt.datetime.now(),
+                sources=json.dumps(sources.hashes, ensure_ascii=False, sort_keys=True),
+            )
+        )
+    logger.info("knowledge base %s built: %s", version, counts)
+    return BuildResult(version, len(sources.units), len(sources.items), *counts, skipped=False)
+
+
+def _fill(session: Session, sources: Sources) -> tuple[int, int]:
+    districts = {}
+    for name, (central, editorial_office) in sources.districts.items():
+        districts[name] = m.District(name=name, central=central, editorial_office=editorial_office)
+        session.add(districts[name])
+    for row in sources.units:
+        unit = m.Unit(name=row.name, district=districts[row.district], kind=row.kind)
+        unit.offices = [m.Office(name=o, position=i) for i, o in enumerate(row.offices)]
+        unit.aliases = [m.UnitAlias(alias=a) for a in row.aliases]
+        session.add(unit)
+
+    for office, substitute in sources.office_substitutes.items():
+        session.add(m.OfficeSubstitute(office=office, substitute=substitute))
+
+    cited = {(ref.law, ref.article) for item in sources.items for ref in item.references}
+    cited_laws = {law for law, _ in cited}
+    laws, articles = {}, {}
+    n_articles = 0
+    for title, text in sources.laws.items():
+        if title not in cited_laws:
+            continue
+        law = m.Law(title=title, version_date=text.version_date, source_file=text.source_file)
+        laws[title] = law
+        session.add(law)
+        for number, body in text.articles.items():
+            # Every article of a cited law is stored, so answers can quote
+            # neighbouring articles too.
+            article = m.Article(law=law, number=number, text=body)
+            session.add(article)
+            articles.setdefault(title, {})[number] = article
+            n_articles += 1
+
+    documents = {}
+    for code, row in sources.documents.items():
+        documents[code] = m.Document(
+            code=code,
+            title=row["title"],
+            issuer=row["issuer"],
+            effective=dt.date.fromisoformat(row["effective"]),
+            note=row.get("note") or None,
+        )
+        session.add(documents[code])
+
+    for row in sources.items:
+        item = m.PowerItem(
+            code=row.code,
+            name=row.name,
+            power_type=row.power_type,
+            department=row.department,
+            legal_basis_text=row.legal_basis,
+            office=row.office,
+            held_by=row.held_by,
+            note=row.note,
+            document=documents.get(row.document) if row.document else None,
+        )
+        item.rules = [m.DelegationRule(unit_kind=k, verdict=v) for k, v in row.rules.items()]
+        item.references = [
+            m.LegalReference(
+                position=i,
+                law=laws[ref.law],
+                article=articles[ref.law][ref.article] if ref.article else None,
+                detail=ref.detail,
+            )
+            for i, ref in enumerate(row.references)
+        ]
+        item.aliases = [m.ItemAlias(alias=a, kind="alias") for a in row.aliases] + [
+            m.ItemAlias(alias=k, kind="keyword") for k in row.keywords
+        ]
+        session.add(item)
+    session.flush()
+    return len(laws), n_articles

@@ -1,0 +1,103 @@
+"""Queries over the knowledge base. Each takes a session and returns frozen
+dataclasses, never live ORM objects."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.errors import KnowledgeUnavailable
+from bot.kb import models as m
+from bot.kb.legal import clause_text
+from bot.kb.types import (
+    DistrictInfo,
+    DocumentInfo,
+    ItemInfo,
+    Knowledge,
+    LegalRefInfo,
+    UnitInfo,
+)
+
+
+def current_version(session: Session) -> tuple[str, object] | None:
+    row = session.execute(
+        select(m.KbVersion.version, m.KbVersion.built_at).order_by(m.KbVersion.id.desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def load_knowledge(session: Session) -> Knowledge:
+    """Load the whole knowledge base in force into memory.
+
+    Raises:
+        KnowledgeUnavailable: when no build has been recorded yet.
+    """
+    version = current_version(session)
+    if version is None:
+        raise KnowledgeUnavailable("知识库尚未构建，请先运行 python -m bot.kb build")
+    districts = {
+        d.name: DistrictInfo(d.name, d.central, d.editorial_office)
+        for d in session.execute(select(m.District)).scalars()
+    }
+    units = tuple(
+        UnitInfo(
+            name=u.name,
+            district=u.district.name,
+            kind=u.kind,
+            offices=tuple(o.name for o in u.offices),
+            aliases=tuple(a.alias for a in u.aliases),
+        )
+        for u in session.execute(
+            select(m.Unit)
+            .options(selectinload(m.Unit.offices), selectinload(m.Unit.aliases), selectinload(m.Unit.district))
+            .order_by(m.Unit.id)
+        ).scalars()
+    )
+    items = {}
+    query = (
+        select(m.PowerItem)
+        .options(
+            selectinload(m.PowerItem.rules),
+            selectinload(m.PowerItem.aliases),
+            selectinload(m.PowerItem.document),
+            selectinload(m.PowerItem.references).selectinload(m.LegalReference.law),
+            selectinload(m.PowerItem.references).selectinload(m.LegalReference.article),
+        )
+        .order_by(m.PowerItem.id)
+    )
+    for item in session.execute(query).scalars():
+        doc = item.document
+        items[item.code] = ItemInfo(
+            code=item.code,
+            name=item.name,
+            power_type=item.power_type,
+            department=item.department,
+            legal_basis_text=item.legal_basis_text,
+            office=item.office,
+            held_by=item.held_by,
+            note=item.note,
+            document=DocumentInfo(doc.code, doc.title, doc.issuer, doc.effective, doc.note) if doc else None,
+            rules={r.unit_kind: r.verdict for r in item.rules},
+            references=tuple(
+                LegalRefInfo(
+                    law=ref.law.title,
+                    law_version=ref.law.version_date,
+                    article=ref.article.number if ref.article else None,
+                    detail=ref.detail,
+                    text=clause_text(ref.article.text, ref.detail) if ref.article else None,
+                )
+                for ref in item.references
+            ),
+            aliases=tuple(a.alias for a in item.aliases if a.kind == "alias"),
+            keywords=tuple(a.alias for a in item.aliases if a.kind == "keyword"),
+        )
+    return Knowledge(
+        version=version[0],
+        built_at=version[1],  # type: ignore[arg-type]
+        districts=districts,
+        units=units,
+        items=items,
+        office_substitutes={
+            o.office: o.substitute for o in session.execute(select(m.OfficeSubstitute)).scalars()
+        },
+    )

@@ -1,0 +1,105 @@
+"""Plain, frozen views of the knowledge base, detached from any session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+UNIT_KINDS = ("town", "central_street", "noncentral_street")
+UNIT_KIND_LABELS = {"town": "镇", "central_street": "中心城区街道", "noncentral_street": "非中心城区街道"}
+POWER_TYPES = (
+    "行政许可",
+    "行政处罚",
+    "行政强制",
+    "行政检查",
+    "行政确认",
+    "行政给付",
+    "行政征收",
+    "行政奖励",
+    "行政裁决",
+    "其他行政权力",
+    "公共服务",
+)
+VERDICTS = ("yes", "no", "assist")
+
+
+@dataclass(frozen=True)
+class DistrictInfo:
+    name: str
+    central: bool
+    editorial_office: str
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    name: str
+    district: str
+    kind: str
+    offices: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.district}{self.name}"
+
+    @property
+    def is_town(self) -> bool:
+        return self.kind == "town"
+
+
+@dataclass(frozen=True)
+class LegalRefInfo:
+    law: str
+    law_version: dt.date
+    article: str | None  # 第四十二条, or None when the whole law is cited
+    detail: str  # 第一款第（四）项, or ""
+    text: str | None  # the cited clause, quoted from the law text
+
+    @property
+    def citation(self) -> str:
+        where = f"{self.article or ''}{self.detail}"
+        return f"《{self.law}》{where}"
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    code: str
+    title: str
+    issuer: str
+    effective: dt.date
+    note: str | None
+
+
+@dataclass(frozen=True)
+class ItemInfo:
+    code: str
+    name: str
+    power_type: str
+    department: str
+    legal_basis_text: str
+    office: str | None
+    held_by: str | None
+    note: str | None
+    document: DocumentInfo | None  # None: the unit's duty comes from the law itself
+    rules: dict[str, str] = field(default_factory=dict)  # unit kind -> yes/no/assist
+    references: tuple[LegalRefInfo, ...] = ()
+    aliases: tuple[str, ...] = ()  # names staff use (占道经营, 乱摆卖)
+    keywords: tuple[str, ...] = ()  # words of situations (饭馆, 黑烟, 排风口)
+
+
+@dataclass(frozen=True, eq=False)
+class Knowledge:
+    """Everything the assistant answers from, loaded once per kb version.
+
+    Compared and hashed by identity, so indexes can be cached per snapshot.
+    """
+
+    version: str
+    built_at: dt.datetime
+    districts: dict[str, DistrictInfo]
+    units: tuple[UnitInfo, ...]
+    items: dict[str, ItemInfo]
+    office_substitutes: dict[str, str]
+
+    def units_named(self, name: str) -> list[UnitInfo]:
+        return [u for u in self.units if u.name == name or u.full_name == name]

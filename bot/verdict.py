@@ -1,0 +1,88 @@
+"""The verdict engine: can this unit exercise this power? Pure Python."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.kb.types import UNIT_KIND_LABELS, ItemInfo, Knowledge, LegalRefInfo, UnitInfo
+
+VERDICT_LABELS = {"yes": "可以", "no": "不可以", "assist": "协助办理", "unknown": "未找到"}
+
+
+@dataclass(frozen=True)
+class Delegation:
+    document: str
+    effective: str  # YYYY-MM-DD
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Everything an answer about one unit and one item needs."""
+
+    verdict: str  # yes / no / assist
+    unit: UnitInfo
+    item: ItemInfo
+    handled_by: str | None  # the unit's office that does the work
+    held_by: str | None  # the body that holds the power otherwise
+    legal_basis: tuple[LegalRefInfo, ...]
+    delegation: Delegation | None
+    note: str | None
+    trace: tuple[str, ...]
+
+
+def office_base(name: str) -> str:
+    """综合行政执法办公室（综合行政执法队） -> 综合行政执法办公室."""
+    return re.sub(r"[（(].*?[）)]$", "", name).strip()
+
+
+def decide(knowledge: Knowledge, unit: UnitInfo, item: ItemInfo) -> Verdict:
+    """Apply the delegation rule of ``item`` for ``unit``'s kind."""
+    kind_label = UNIT_KIND_LABELS[unit.kind]
+    verdict = item.rules.get(unit.kind, "no")
+    trace = [f"{unit.full_name}为{kind_label}", f"规则：{item.code} 对{kind_label} → {verdict}"]
+
+    handled_by = None
+    if verdict in ("yes", "assist") and item.office:
+        handled_by = _office_in_unit(knowledge, unit, item.office, trace)
+    held_by = item.held_by if verdict in ("no", "assist") else None
+    if verdict == "no" and not held_by:
+        trace.append("清单未列实施主体，见说明")
+
+    delegation = _delegation(item)
+    if delegation:
+        trace.append(f"依据文件：{delegation.document}（{delegation.effective}）")
+    return Verdict(
+        verdict=verdict,
+        unit=unit,
+        item=item,
+        handled_by=handled_by,
+        held_by=held_by,
+        legal_basis=item.references,
+        delegation=delegation,
+        note=item.note,
+        trace=tuple(trace),
+    )
+
+
+def _office_in_unit(knowledge: Knowledge, unit: UnitInfo, office: str, trace: list[str]) -> str:
+    present = {office_base(o) for o in unit.offices}
+    if office_base(office) in present:
+        trace.append(f"承办机构：{office}")
+        return office
+    substitute = knowledge.office_substitutes.get(office_base(office))
+    if substitute and office_base(substitute) in present:
+        trace.append(f"{unit.name}未设{office}，由{substitute}承办")
+        return substitute
+    trace.append(f"{unit.name}未设{office}")
+    return office
+
+
+def _delegation(item: ItemInfo) -> Delegation | None:
+    if item.document is not None:
+        return Delegation(f"《{item.document.title}》", item.document.effective.isoformat())
+    first = next((ref for ref in item.references if ref.article), None)
+    if first is None:
+        return None
+    # The duty comes straight from the law: cite it and its version date.
+    return Delegation(f"{first.citation}（法定职责）", first.law_version.isoformat())

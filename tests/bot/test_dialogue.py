@@ -1,0 +1,81 @@
+from bot.dialogue import State, Turn, handle_turn
+
+
+def ask(knowledge, text, intent="ask_can", state=None, metadata_unit=None, entities=None):
+    return handle_turn(knowledge, Turn(intent, text, entities or {}, metadata_unit), state or State())
+
+
+def payload(outcome):
+    return next(m.custom for m in outcome.reply.messages if m.custom)
+
+
+def test_answer_sets_context(knowledge):
+    out = ask(knowledge, "天河区石牌街道能不能处罚占道经营？")
+    assert payload(out)["verdict"] == "yes"
+    assert out.state == State(unit="天河区石牌街道", matter="zhandao_jingying", question="can")
+
+
+def test_follow_up_question_reuses_matter(knowledge):
+    first = ask(knowledge, "江高镇能不能处罚露天烧烤")
+    out = ask(knowledge, "由谁负责", intent="ask_who", state=first.state)
+    p = payload(out)
+    assert p["question"] == "who" and p["item"]["code"] == "lutian_shaokao" and p["unit"]["name"] == "白云区江高镇"
+
+
+def test_other_unit_follow_up(knowledge):
+    first = ask(knowledge, "荔城街道能处罚油烟超标吗")
+    out = ask(knowledge, "那沙河街道呢", intent="inform_unit", state=first.state)
+    p = payload(out)
+    assert p["unit"]["name"] == "天河区沙河街道" and p["verdict"] == "no"
+
+
+def test_self_introduction_is_acknowledged_not_answered(knowledge):
+    first = ask(knowledge, "荔城街道能处罚油烟超标吗")
+    out = ask(knowledge, "我现在调到沙河街道了", intent="inform_unit", state=first.state)
+    assert all(m.custom is None for m in out.reply.messages)
+    assert out.state.unit == "天河区沙河街道"
+    assert "沙河街道" in out.reply.messages[0].text
+
+
+def test_pending_question_waits_for_the_unit(knowledge):
+    first = ask(knowledge, "我们能不能处罚占道经营")
+    assert payload(first) == {"type": "clarify", "need": "unit", "options": []}
+    out = ask(knowledge, "江高镇", intent="inform_unit", state=first.state)
+    assert payload(out)["verdict"] == "yes" and payload(out)["unit"]["name"] == "白云区江高镇"
+
+
+def test_metadata_unit_is_the_last_resort(knowledge):
+    out = ask(knowledge, "我们能审批宅基地吗", metadata_unit="增城区荔城街道")
+    assert payload(out)["unit"]["name"] == "增城区荔城街道"
+    named = ask(knowledge, "我们能审批宅基地吗", state=State(unit="天河区五山街道"), metadata_unit="增城区荔城街道")
+    assert payload(named)["unit"]["name"] == "天河区五山街道"
+
+
+def test_unknown_matter_is_never_guessed(knowledge):
+    out = ask(knowledge, "石牌街道能不能审批采矿许可证")
+    p = payload(out)
+    assert p["verdict"] == "unknown" and p["item"] is None and p["legal_basis"] == []
+
+
+def test_button_payload_picks_the_matter(knowledge):
+    out = ask(knowledge, '/ask_who{"matter": "dibao"}', intent="ask_who",
+              state=State(unit="天河区石牌街道"), entities={"matter": "dibao"})
+    assert payload(out)["item"]["code"] == "dibao" and payload(out)["verdict"] == "assist"
+
+
+def test_choice_by_number_answers_the_pending_question(knowledge):
+    first = ask(knowledge, "新塘能不能批宅基地")
+    assert payload(first)["need"] == "unit"
+    out = ask(knowledge, "第一个", intent="choose_option", state=first.state)
+    assert payload(out)["unit"]["name"] == payload(first)["options"][0]
+
+
+def test_fallback_with_no_matter_suggests_rephrasing(knowledge):
+    out = ask(knowledge, "asdfgh qwer", intent="nlu_fallback")
+    assert "换个说法" in out.reply.messages[0].text
+
+
+def test_missing_matter_is_asked_for(knowledge):
+    out = ask(knowledge, "石牌街道能不能处罚", state=State())
+    p = payload(out)
+    assert p["type"] == "clarify" and p["need"] == "matter"
