@@ -1,6 +1,6 @@
 """Map what staff type to power items: names, aliases and free descriptions.
 
-Two signals, both computed over the item's name and aliases:
+Three signals, computed over the item's name, aliases and situation keywords:
 
 * alias hits — an alias written verbatim in the question (the strongest
   evidence; a longer alias beats a shorter one it contains);
@@ -8,7 +8,9 @@ Two signals, both computed over the item's name and aliases:
   and character bigrams, weighted by inverse document frequency) that the
   item's vocabulary explains. Terms the knowledge base has never seen weigh
   the most, so a question about a matter the base does not hold (采矿许可证)
-  stays below the threshold instead of landing on the nearest guess.
+  stays below the threshold instead of landing on the nearest guess;
+* situation keywords — words of a described situation (饭馆, 黑烟, 排风口);
+  at least two distinct ones, weighted by how specific they are, must occur.
 """
 
 from __future__ import annotations
@@ -104,6 +106,16 @@ class MatterIndex:
         self.alias_items: dict[str, list[int]] = {}
         for alias, index in self.aliases:
             self.alias_items.setdefault(alias, []).append(index)
+        self.keyword_items: dict[str, list[int]] = {}
+        for index, item in enumerate(self.items):
+            for word in item.keywords:
+                self.keyword_items.setdefault(word, []).append(index)
+        self.keyword_idf = {w: math.log(1 + n / len(ix)) for w, ix in self.keyword_items.items()}
+        self.keyword_re = (
+            re.compile("|".join(re.escape(w) for w in sorted(self.keyword_items, key=len, reverse=True)))
+            if self.keyword_items
+            else None
+        )
 
     def terms(self, text: str) -> set[str]:
         text = _PUNCT_RE.sub("", text)
@@ -131,6 +143,9 @@ class MatterIndex:
                 coverage = sum(weights[t] for t in shared) / total
                 if coverage > scores.get(index, (0.0, ""))[0]:
                     scores[index] = (coverage, "、".join(sorted(shared, key=len, reverse=True)[:3]))
+        for index, (score, words) in self._keyword_scores(raw).items():
+            if score > scores.get(index, (0.0, ""))[0]:
+                scores[index] = (score, words)
         hint = _type_hint(question)
         ranked = sorted(
             (
@@ -155,6 +170,28 @@ class MatterIndex:
             if match:
                 spans.append(match.span())
         return tuple(spans)
+
+    def _keyword_scores(self, text: str) -> dict[int, tuple[float, str]]:
+        if self.keyword_re is None:
+            return {}
+        found: set[str] = set()
+        for start in range(len(text)):
+            match = self.keyword_re.match(text, start)
+            if match:
+                found.add(match.group())
+        per_item: dict[int, list[str]] = {}
+        for word in found:
+            for index in self.keyword_items[word]:
+                per_item.setdefault(index, []).append(word)
+        top = max(self.keyword_idf.values(), default=1.0)
+        scores = {}
+        for index, words in per_item.items():
+            if len(words) < 2:
+                continue
+            weight = sum(self.keyword_idf[w] for w in words) / top
+            if weight >= 1.5:
+                scores[index] = (min(0.9, 0.45 + 0.15 * weight), "、".join(sorted(words)))
+        return scores
 
     def _alias_scores(self, query: str) -> dict[int, tuple[float, str]]:
         if self.alias_re is None:

@@ -7,6 +7,8 @@ import sys
 import time
 
 from bot.config import settings
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.errors import BuildRejected, KnowledgeError
 
 
@@ -44,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     except BuildRejected as exc:
         print(f"构建被拒绝，数据库未改动。\n{exc}", file=sys.stderr)
         return 2
+    except SQLAlchemyError as exc:
+        print(f"数据库错误，知识库未改动：{exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return 1
     except KnowledgeError as exc:
         print(str(exc), file=sys.stderr)
         return 1

@@ -13,7 +13,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.kb import models as m
@@ -57,7 +58,7 @@ def build(knowledge_dir: Path, url: str | None = None, force: bool = False) -> B
     """
     sources = load_sources(knowledge_dir)
     engine = get_engine(url)
-    m.Base.metadata.create_all(engine)
+    _ensure_schema(engine)
     version = f"{dt.datetime.now():%Y%m%d.%H%M%S}-{sources.digest[:8]}"
     with Session(engine, future=True) as session, session.begin():
         latest = session.execute(select(m.KbVersion).order_by(m.KbVersion.id.desc()).limit(1)).scalar()
@@ -75,6 +76,26 @@ def build(knowledge_dir: Path, url: str | None = None, force: bool = False) -> B
         )
     logger.info("knowledge base %s built: %s", version, counts)
     return BuildResult(version, len(sources.units), len(sources.items), *counts, skipped=False)
+
+
+def _ensure_schema(engine: Engine) -> None:
+    """Create missing tables; recreate knowledge tables whose columns changed.
+
+    Knowledge tables hold nothing but what the next build writes, so a
+    changed layout is dropped and recreated; other tables are never dropped.
+    """
+    existing = inspect(engine)
+    stale = [
+        model.__table__
+        for model in (*_KNOWLEDGE_TABLES, m.KbVersion)
+        if existing.has_table(model.__tablename__)
+        and {c["name"] for c in existing.get_columns(model.__tablename__)} != set(model.__table__.columns.keys())
+    ]
+    if stale:
+        logger.warning("knowledge tables changed layout, recreating: %s", [t.name for t in stale])
+        knowledge_tables = [model.__table__ for model in (*_KNOWLEDGE_TABLES, m.KbVersion)]
+        m.Base.metadata.drop_all(engine, tables=knowledge_tables)
+    m.Base.metadata.create_all(engine)
 
 
 def _fill(session: Session, sources: Sources) -> tuple[int, int]:

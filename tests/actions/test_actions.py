@@ -1,0 +1,104 @@
+"""Action tests from tracker fixtures: the events and messages the action returns."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+import actions.actions as module
+from actions.actions import ActionAnswerPower
+from bot.errors import KnowledgeUnavailable
+from bot.kb.provider import KnowledgeProvider
+
+
+def tracker(text, intent, slots=None, entities=None, metadata=None):
+    return Tracker(
+        sender_id="tester",
+        slots=slots or {},
+        latest_message={
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.99},
+            "entities": entities or [],
+            "metadata": metadata or {},
+        },
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+@pytest.fixture()
+def provider(monkeypatch, kb_url):
+    p = KnowledgeProvider(kb_url)
+    monkeypatch.setattr(module, "default_provider", lambda: p)
+    return p
+
+
+def run(t):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionAnswerPower().run(dispatcher, t, {}))
+    return dispatcher.messages, {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def test_answer_messages_and_slots(provider):
+    messages, slots = run(tracker("天河区石牌街道能不能处罚占道经营", "ask_can"))
+    assert messages[0]["text"].startswith("可以")
+    custom = messages[1]["custom"]
+    assert custom["verdict"] == "yes" and custom["handled_by"] == "综合行政执法办公室"
+    assert slots == {"unit": "天河区石牌街道", "matter": "zhandao_jingying", "question": "can", "pending": None}
+
+
+def test_follow_up_reads_the_slots(provider):
+    slots = {"unit": "白云区江高镇", "matter": "zhaijidi", "question": "can", "pending": None}
+    messages, new_slots = run(tracker("那法律依据呢", "ask_basis", slots=slots))
+    assert messages[1]["custom"]["legal_basis"][0]["article"] == "第六十二条"
+    assert new_slots["question"] == "basis"
+
+
+def test_pending_slot_round_trips(provider):
+    messages, slots = run(tracker("我们能不能处罚占道经营", "ask_can"))
+    assert messages[1]["custom"]["need"] == "unit"
+    pending = json.loads(slots["pending"])
+    assert pending["matter"] == "zhandao_jingying"
+    messages, slots = run(tracker("石牌", "inform_unit", slots=slots))
+    assert messages[1]["custom"]["verdict"] == "yes" and slots["pending"] is None
+
+
+def test_metadata_unit_is_used(provider):
+    messages, _ = run(tracker("我们能审批宅基地吗", "ask_can", metadata={"unit": "白云区江高镇"}))
+    assert messages[1]["custom"]["unit"]["name"] == "白云区江高镇"
+
+
+def test_nlu_entities_are_not_taken_as_codes(provider):
+    entities = [{"entity": "matter", "value": "油烟", "extractor": "RegexEntityExtractor"}]
+    messages, _ = run(tracker("增城区荔城街道能处罚油烟超标吗", "ask_can", entities=entities))
+    assert messages[1]["custom"]["item"]["code"] == "canyin_youyan"
+
+
+def test_buttons_carry_payloads(provider):
+    messages, _ = run(tracker("新塘能不能批宅基地", "ask_can"))
+    assert [b["title"] for b in messages[0]["buttons"]] == ["天河区新塘街道", "增城区新塘镇"]
+
+
+def test_database_down_gives_a_clear_message_and_keeps_slots(monkeypatch):
+    class Down:
+        def get(self):
+            raise KnowledgeUnavailable("down")
+
+    monkeypatch.setattr(module, "default_provider", lambda: Down())
+    messages, slots = run(tracker("石牌街道能不能处罚占道经营", "ask_can", slots={"unit": "天河区石牌街道"}))
+    assert "暂时不可用" in messages[0]["text"]
+    assert slots == {}
+
+
+def test_unreachable_database_url_is_reported_as_unavailable(monkeypatch, tmp_path):
+    p = KnowledgeProvider(f"sqlite:///{tmp_path}/missing/nothing.sqlite3")
+    monkeypatch.setattr(module, "default_provider", lambda: p)
+    messages, _ = run(tracker("石牌街道能不能处罚占道经营", "ask_can"))
+    assert "暂时不可用" in messages[0]["text"]
