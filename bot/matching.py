@@ -72,6 +72,27 @@ class MatterMatch:
         return not self.candidates
 
 
+class _Phrases:
+    """Find known phrases in a text by dictionary look-ups per start and length.
+
+    Scales to hundreds of thousands of phrases, unlike one huge regex.
+    """
+
+    def __init__(self, phrases: dict[str, list[int]]):
+        self.phrases = phrases
+        self.lengths = sorted({len(p) for p in phrases}, reverse=True)
+
+    def find(self, text: str) -> list[tuple[str, int, int]]:
+        hits = []
+        for start in range(len(text)):
+            for length in self.lengths:
+                piece = text[start : start + length]
+                if len(piece) == length and piece in self.phrases:
+                    hits.append((piece, start, start + length))
+                    break  # the longest phrase starting here
+        return hits
+
+
 class MatterIndex:
     def __init__(self, knowledge: Knowledge):
         self.items = list(knowledge.items.values())
@@ -82,40 +103,27 @@ class MatterIndex:
             for item in self.items:
                 for alias in item.aliases:
                     self.tokenizer.add_word(alias, freq=2000)
-        self.aliases: list[tuple[str, int]] = []
-        self.item_terms: list[set[str]] = []
-        df: dict[str, int] = {}
+        alias_items: dict[str, list[int]] = {}
+        keyword_items: dict[str, list[int]] = {}
+        self.postings: dict[str, list[int]] = {}  # term -> items whose vocabulary has it
         for index, item in enumerate(self.items):
             terms: set[str] = set()
             for text in (item.name, *item.aliases):
                 terms |= self.terms(text)
+            for term in terms:
+                self.postings.setdefault(term, []).append(index)
             for alias in item.aliases:
                 if len(alias) >= 2:
-                    self.aliases.append((alias, index))
-            self.item_terms.append(terms)
-            for term in terms:
-                df[term] = df.get(term, 0) + 1
-        n = len(self.items)
-        self.idf = {t: math.log(1 + n / d) for t, d in df.items()}
-        self.unseen_idf = math.log(1 + n / 0.5)
-        self.alias_re = (
-            re.compile("|".join(re.escape(a) for a in sorted({a for a, _ in self.aliases}, key=len, reverse=True)))
-            if self.aliases
-            else None
-        )
-        self.alias_items: dict[str, list[int]] = {}
-        for alias, index in self.aliases:
-            self.alias_items.setdefault(alias, []).append(index)
-        self.keyword_items: dict[str, list[int]] = {}
-        for index, item in enumerate(self.items):
+                    alias_items.setdefault(alias, []).append(index)
             for word in item.keywords:
-                self.keyword_items.setdefault(word, []).append(index)
-        self.keyword_idf = {w: math.log(1 + n / len(ix)) for w, ix in self.keyword_items.items()}
-        self.keyword_re = (
-            re.compile("|".join(re.escape(w) for w in sorted(self.keyword_items, key=len, reverse=True)))
-            if self.keyword_items
-            else None
-        )
+                keyword_items.setdefault(word, []).append(index)
+        n = max(1, len(self.items))
+        self.idf = {t: math.log(1 + n / len(ix)) for t, ix in self.postings.items()}
+        self.unseen_idf = math.log(1 + n / 0.5)
+        self.alias_phrases = _Phrases(alias_items)
+        self.keyword_phrases = _Phrases(keyword_items)
+        self.keyword_idf = {w: math.log(1 + n / len(ix)) for w, ix in keyword_items.items()}
+        self.keyword_top = max(self.keyword_idf.values(), default=1.0)
 
     def terms(self, text: str) -> set[str]:
         text = _PUNCT_RE.sub("", text)
@@ -124,36 +132,44 @@ class MatterIndex:
         bigrams = {text[i : i + 2] for i in range(len(text) - 1)}
         return words | bigrams
 
-    def match(self, question: str) -> MatterMatch:
+    def rank(self, question: str) -> list[Candidate]:
+        """Every item with any evidence, best first (no threshold)."""
         raw = _PUNCT_RE.sub("", question)
         query = clean_question(raw)
         scores: dict[int, tuple[float, str]] = {}
+
+        def offer(index: int, score: float, evidence: str) -> None:
+            if score > scores.get(index, (0.0, ""))[0]:
+                scores[index] = (score, evidence)
+
         # Aliases are looked for in the text as written: question words such
         # as 会/管 are also parts of names (居委会).
         for index, (score, alias) in self._alias_scores(raw).items():
-            scores[index] = (score, alias)
+            offer(index, score, alias)
         q_terms = self.terms(query) if len(query) >= 2 else set()
         weights = {t: self.idf.get(t, self.unseen_idf) for t in q_terms}
         total = sum(weights.values())
         if total > 0:
-            for index, terms in enumerate(self.item_terms):
-                shared = q_terms & terms
-                if not shared:
-                    continue
-                coverage = sum(weights[t] for t in shared) / total
-                if coverage > scores.get(index, (0.0, ""))[0]:
-                    scores[index] = (coverage, "、".join(sorted(shared, key=len, reverse=True)[:3]))
+            shared: dict[int, list[str]] = {}
+            for term in q_terms:
+                for index in self.postings.get(term, ()):
+                    shared.setdefault(index, []).append(term)
+            for index, terms in shared.items():
+                coverage = sum(weights[t] for t in terms) / total
+                offer(index, coverage, "、".join(sorted(terms, key=len, reverse=True)[:3]))
         for index, (score, words) in self._keyword_scores(raw).items():
-            if score > scores.get(index, (0.0, ""))[0]:
-                scores[index] = (score, words)
+            offer(index, score, words)
         hint = _type_hint(question)
-        ranked = sorted(
+        return sorted(
             (
                 Candidate(self.items[i], min(1.0, s + (0.04 if hint and self.items[i].power_type == hint else 0.0)), e)
                 for i, (s, e) in scores.items()
             ),
-            key=lambda c: -c.score,
+            key=lambda c: (-c.score, c.item.code),
         )
+
+    def match(self, question: str) -> MatterMatch:
+        ranked = self.rank(question)
         if not ranked or ranked[0].score < ACCEPT:
             return MatterMatch(())
         best = ranked[0].score
@@ -162,45 +178,25 @@ class MatterIndex:
 
     def alias_spans(self, text: str) -> tuple[tuple[int, int], ...]:
         """Where matter aliases occur in ``text`` (to keep unit names out of them)."""
-        if self.alias_re is None:
-            return ()
-        spans = []
-        for start in range(len(text)):
-            match = self.alias_re.match(text, start)
-            if match:
-                spans.append(match.span())
-        return tuple(spans)
+        return tuple((start, end) for _, start, end in self.alias_phrases.find(text))
 
     def _keyword_scores(self, text: str) -> dict[int, tuple[float, str]]:
-        if self.keyword_re is None:
-            return {}
-        found: set[str] = set()
-        for start in range(len(text)):
-            match = self.keyword_re.match(text, start)
-            if match:
-                found.add(match.group())
+        found = {word for word, _, _ in self.keyword_phrases.find(text)}
         per_item: dict[int, list[str]] = {}
         for word in found:
-            for index in self.keyword_items[word]:
+            for index in self.keyword_phrases.phrases[word]:
                 per_item.setdefault(index, []).append(word)
-        top = max(self.keyword_idf.values(), default=1.0)
         scores = {}
         for index, words in per_item.items():
             if len(words) < 2:
                 continue
-            weight = sum(self.keyword_idf[w] for w in words) / top
+            weight = sum(self.keyword_idf[w] for w in words) / self.keyword_top
             if weight >= 1.5:
                 scores[index] = (min(0.9, 0.45 + 0.15 * weight), "、".join(sorted(words)))
         return scores
 
     def _alias_scores(self, query: str) -> dict[int, tuple[float, str]]:
-        if self.alias_re is None:
-            return {}
-        hits: list[tuple[str, int, int]] = []
-        for start in range(len(query)):
-            for match in [self.alias_re.match(query, start)]:
-                if match:
-                    hits.append((match.group(), match.start(), match.end()))
+        hits = self.alias_phrases.find(query)
         # A hit inside a longer hit (乱搭建 in 乱搭建房屋) is not evidence of its own.
         hits = [
             h for h in hits
@@ -209,7 +205,7 @@ class MatterIndex:
         scores: dict[int, tuple[float, str]] = {}
         for alias, _, _ in hits:
             score = 0.7 + 0.3 * min(1.0, (len(alias) - 1) / 3)
-            for index in self.alias_items[alias]:
+            for index in self.alias_phrases.phrases[alias]:
                 if score > scores.get(index, (0.0, ""))[0]:
                     scores[index] = (score, alias)
         return scores
