@@ -75,6 +75,14 @@ test: setup ## Run the whole suite: unit, action, end-to-end, data validation, t
 	$(RASA) test core --stories tests/stories --model $(MODEL) --endpoints endpoints.yml \
 	  --fail-on-prediction-errors --out $(BUILD)/results/core
 
+.PHONY: eval
+eval: setup ## Evaluate (NLU cross-validation, QA over REST, baselines) -> reports/eval.md, eval.json
+	$(PY) -m bot.evaluation eval
+
+.PHONY: bench
+bench: setup ## Benchmark (latency, throughput, memory, training, matcher scale) -> reports/bench.md, bench.json
+	$(PY) -m bot.evaluation bench
+
 .PHONY: lock
 lock: ## Re-pin requirements.lock from the current .venv
 	$(PY) -m pip freeze --exclude-editable | sed '1i # Pinned dependencies of the whole project (Python 3.10). Regenerate with `make lock`.' > requirements.lock

@@ -1,0 +1,1 @@
+"""Evaluation (``make eval``) and benchmarks (``make bench``) of the assistant."""

@@ -1,0 +1,80 @@
+"""``python -m bot.evaluation eval|bench``: reports under reports/."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bot import servers
+from bot.config import PROJECT_ROOT
+
+REPORTS = PROJECT_ROOT / "reports"
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from bot.evaluation.cases import load_cases
+    from bot.evaluation.qa import accuracy_by_group, ranking, run_cases
+    from bot.evaluation.report import load_baseline, write_eval
+    from bot.kb.provider import default_provider
+
+    cases = load_cases()
+    knowledge = default_provider().get()
+    print(f"评测集：{len(cases)} 个对话；知识库 {knowledge.version}")
+    with servers.start(args.action_port, args.rasa_port, log=subprocess.DEVNULL) as running:
+        results = asyncio.run(run_cases(running.rasa_url, cases))
+    ranked = ranking(knowledge, cases)
+    colloquial = {name: r["groups"].get("colloquial", {}).get("top1", 0.0) for name, r in ranked.items()}
+    best_baseline = max(v for k, v in colloquial.items() if k != "matcher") if len(colloquial) > 1 else 0.0
+    result = {
+        "kb_version": knowledge.version,
+        "n_questions": len(results),
+        "overall_accuracy": sum(r.ok for r in results) / len(results),
+        "groups": accuracy_by_group(results),
+        "matcher": ranked["matcher"],
+        "baselines": {k: v for k, v in ranked.items() if k != "matcher"},
+        "colloquial_lead_points": 100 * (colloquial["matcher"] - best_baseline),
+        "failures": [
+            {"id": r.case.id, "group": r.case.group, "question": r.case.question, "expect": r.case.expect,
+             "problems": list(r.problems), "answer": r.first_text[:120]}
+            for r in results if not r.ok
+        ],
+    }
+    if not args.skip_nlu:
+        from bot.evaluation.nlu import cross_validate
+
+        print("NLU 5 折交叉验证（约数分钟）…")
+        result["nlu"] = cross_validate(REPORTS / "nlu", folds=args.folds)
+    write_eval(REPORTS, result, load_baseline(REPORTS / "baseline" / "eval.json"))
+    print(f"总体准确率 {100 * result['overall_accuracy']:.1f}%；报告：{REPORTS / 'eval.md'}")
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from bot.evaluation.bench import run_bench
+
+    run_bench(REPORTS, args.action_port, args.rasa_port, skip_train=args.skip_train)
+    print(f"报告：{REPORTS / 'bench.md'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.evaluation")
+    sub = parser.add_subparsers(dest="command", required=True)
+    e = sub.add_parser("eval", help="评测：NLU 交叉验证、REST 问答准确率、基线对比")
+    e.add_argument("--skip-nlu", action="store_true")
+    e.add_argument("--folds", type=int, default=5)
+    b = sub.add_parser("bench", help="性能：延迟、吞吐、内存、训练和构建时间、匹配器规模")
+    b.add_argument("--skip-train", action="store_true")
+    for p in (e, b):
+        p.add_argument("--action-port", type=int, default=int(os.environ.get("EVAL_ACTION_PORT", "18055")))
+        p.add_argument("--rasa-port", type=int, default=int(os.environ.get("EVAL_RASA_PORT", "18005")))
+    args = parser.parse_args(argv)
+    return _eval(args) if args.command == "eval" else _bench(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
