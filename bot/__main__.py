@@ -59,7 +59,7 @@ def _print_reply(messages: list[dict[str, Any]], as_json: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="镇街权责助手")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="在前台启动动作服务器和 Rasa 服务器（Ctrl-C 停止）")
+    sub.add_parser("serve", help="在前台启动动作服务器、Rasa 服务器和网页组件（Ctrl-C 停止）")
     ask = sub.add_parser("ask", help="问一个问题，打印回答及其 JSON")
     ask.add_argument("question")
     ask.add_argument("--unit", help="以该镇街身份提问（作为 metadata.unit 发送）")
@@ -70,9 +70,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "serve":
         cfg = settings()
-        print(f"启动：动作服务器 127.0.0.1:{cfg.action_port}，Rasa REST 127.0.0.1:{cfg.rasa_port}（Ctrl-C 停止）")
-        running = servers.start(cfg.action_port, cfg.rasa_port)
+        web = f"，网页组件 127.0.0.1:{cfg.web_port}" if cfg.web_port else ""
+        print(f"启动：动作服务器 127.0.0.1:{cfg.action_port}，Rasa REST 127.0.0.1:{cfg.rasa_port}{web}（Ctrl-C 停止）")
+        running = servers.start(cfg.action_port, cfg.rasa_port, web_port=cfg.web_port or None)
         print(f"就绪：curl -s {running.rasa_url}/webhooks/rest/webhook -d '{{\"sender\":\"u1\",\"message\":\"石牌街道能不能处罚占道经营\"}}'")
+        if running.web_url:
+            print(f"网页组件：在浏览器打开 {running.web_url}/ ；嵌入其他页面：<script src=\"{running.web_url}/widget.js\" defer></script>")
         try:
             while all(p.poll() is None for p in running.processes):
                 for p in running.processes:

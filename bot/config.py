@@ -23,6 +23,7 @@ class Settings:
     rasa_url: str
     action_port: int
     rasa_port: int
+    web_port: int = 8080  # the web widget; 0: not started by `python -m bot serve`
 
     @property
     def jieba_dir(self) -> Path:
@@ -48,4 +49,5 @@ def settings() -> Settings:
         rasa_url=os.environ.get("RASA_URL", f"http://127.0.0.1:{rasa_port}"),
         action_port=int(os.environ.get("ACTION_PORT", "5055")),
         rasa_port=rasa_port,
+        web_port=int(os.environ.get("WEB_PORT", "8080")),
     )

@@ -1,7 +1,8 @@
-"""Start and stop the action server and the Rasa server as child processes.
+"""Start and stop the action server, the Rasa server and (optionally) the web
+widget as child processes.
 
-Used by ``python -m bot serve|shell|ask``, the end-to-end tests and the
-benchmarks, so they all run the real servers the same way.
+Used by ``python -m bot serve|shell|ask``, the end-to-end and browser tests
+and the benchmarks, so they all run the real servers the same way.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Servers:
     rasa_port: int
     processes: list[subprocess.Popen] = field(default_factory=list)
     endpoints_file: Path | None = None
+    web_port: int | None = None
 
     @property
     def rasa_url(self) -> str:
@@ -41,6 +43,10 @@ class Servers:
     @property
     def action_url(self) -> str:
         return f"http://127.0.0.1:{self.action_port}"
+
+    @property
+    def web_url(self) -> str | None:
+        return f"http://127.0.0.1:{self.web_port}" if self.web_port else None
 
     def stop(self) -> None:
         for proc in self.processes:
@@ -78,8 +84,12 @@ def start(
     log: IO[bytes] | int | None = None,
     env: dict[str, str] | None = None,
     timeout: float = 180.0,
+    web_port: int | None = None,
 ) -> Servers:
     """Start both servers and wait until Rasa has loaded its model.
+
+    With ``web_port`` the web widget (``python -m bot.web``) is started too,
+    talking to this Rasa server.
 
     Raises:
         ServerError: when the model is missing or a server does not come up.
@@ -94,7 +104,7 @@ def start(
     fd, name = tempfile.mkstemp(prefix="endpoints-", suffix=".yml")
     with os.fdopen(fd, "w") as handle:
         handle.write(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
-    servers = Servers(action_port, rasa_port, endpoints_file=Path(name))
+    servers = Servers(action_port, rasa_port, endpoints_file=Path(name), web_port=web_port or None)
     bin_dir = Path(sys.executable).parent
     try:
         servers.processes.append(
@@ -113,6 +123,13 @@ def start(
                 cwd=PROJECT_ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT if log else None,
             )
         )
+        if servers.web_port:
+            servers.processes.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "bot.web", "--port", str(servers.web_port), "--rasa-url", servers.rasa_url],
+                    cwd=PROJECT_ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT if log else None,
+                )
+            )
         _wait(servers, timeout)
     except BaseException:
         servers.stop()
@@ -123,6 +140,8 @@ def start(
 def _wait(servers: Servers, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     targets = {"动作服务器": f"{servers.action_url}/health", "Rasa 服务器": f"{servers.rasa_url}/status"}
+    if servers.web_url:
+        targets["网页组件"] = f"{servers.web_url}/health"
     while targets:
         for proc in servers.processes:
             if proc.poll() is not None:
