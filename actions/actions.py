@@ -9,13 +9,26 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.dialogue import State, Turn, handle_turn
+from bot import service
+from bot.answer import Reply
+from bot.dialogue import State, Turn
 from bot.errors import KnowledgeError
-from bot.kb.provider import default_provider
 
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE = "知识库暂时不可用，无法查询权责清单，请稍后再试。如情况紧急，请联系所在区的区委编办。"
+
+
+def _render(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    for msg in reply.messages:
+        dispatcher.utter_message(text=msg.text, buttons=[dict(b) for b in msg.buttons] or None, json_message=msg.custom)
+
+
+def _context(tracker: Tracker) -> service.Context:
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    return service.Context(
+        sender=tracker.sender_id, channel=tracker.get_latest_input_channel(), confidence=intent.get("confidence")
+    )
 
 
 class ActionAnswerPower(Action):
@@ -34,17 +47,34 @@ class ActionAnswerPower(Action):
         )
         state = State.from_slots(tracker.current_slot_values())
         try:
-            outcome = handle_turn(default_provider().get(), turn, state)
+            outcome = service.answer_turn(turn, state, _context(tracker))
         except KnowledgeError:
             logger.exception("knowledge base unavailable")
             dispatcher.utter_message(text=UNAVAILABLE)
             return []
-        for msg in outcome.reply.messages:
-            dispatcher.utter_message(
-                text=msg.text, buttons=[dict(b) for b in msg.buttons] or None, json_message=msg.custom
-            )
+        _render(dispatcher, outcome.reply)
         logger.info("answered %s", outcome.understood)
         return [SlotSet(name, value) for name, value in outcome.state.to_slots().items()]
+
+
+class ActionForgetUnit(Action):
+    def name(self) -> str:
+        return "action_forget_unit"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        _render(dispatcher, service.forget_unit(tracker.sender_id))
+        return [SlotSet("unit", None), SlotSet("pending", None)]
+
+
+class ActionFeedback(Action):
+    def name(self) -> str:
+        return "action_feedback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        message = tracker.latest_message or {}
+        rating = "up" if (message.get("intent") or {}).get("name") == "feedback_good" else "down"
+        _render(dispatcher, service.feedback(tracker.sender_id, rating, message.get("text")))
+        return []
 
 
 def _payload_entities(entities: list[dict[str, Any]]) -> dict[str, str]:

@@ -192,3 +192,28 @@ def clarify_matter(question: str, items: list[ItemInfo], reason: str | None = No
 
 def text_reply(text: str) -> Reply:
     return Reply((Message(text=text),))
+
+
+def fallback_options(items: list[ItemInfo]) -> Reply:
+    """Second miss in a row: offer likely matters, or examples of questions."""
+    if items:
+        text = "我还是没能确定您的问题。您是想问下面哪一项？点选即可，或者换个说法。"
+        buttons = tuple({"title": short_name(it), "payload": f'/ask_can{{"matter": "{it.code}"}}'} for it in items)
+        options = [{"code": it.code, "name": it.name, "title": short_name(it)} for it in items]
+    else:
+        text = "我还是没能理解。您可以这样问："
+        examples = ["石牌街道能不能处罚占道经营？", "宅基地审批归哪个办公室？", "低保的法律依据是什么？"]
+        buttons = tuple({"title": e, "payload": e} for e in examples)
+        options = []
+    payload = {"type": "clarify", "need": "matter", "options": options}
+    return Reply((Message(text=text, buttons=buttons), Message(custom=payload)))
+
+
+def handoff(knowledge: Knowledge, unit: UnitInfo | None) -> Reply:
+    """Third miss: name the people who can answer."""
+    if unit is not None and unit.district in knowledge.districts:
+        contact = knowledge.districts[unit.district].editorial_office
+        text = f"抱歉，这个问题我暂时回答不了。建议直接咨询{contact}（负责{unit.district}镇街权责清单），或查阅正式发布的权责清单。"
+    else:
+        text = "抱歉，这个问题我暂时回答不了。建议直接咨询所在区的区委编办（负责镇街权责清单），或查阅正式发布的权责清单。"
+    return Reply((Message(text=text),))

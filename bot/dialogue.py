@@ -43,6 +43,7 @@ class State:
     matter: str | None = None  # item code last discussed
     question: str | None = None  # can / who / basis of the last question
     pending: dict[str, Any] | None = None  # a question waiting for a unit or a choice
+    fallbacks: int = 0  # consecutive messages not understood
 
     def to_slots(self) -> dict[str, Any]:
         return {
@@ -50,6 +51,7 @@ class State:
             "matter": self.matter,
             "question": self.question,
             "pending": json.dumps(self.pending, ensure_ascii=False) if self.pending else None,
+            "fallbacks": float(self.fallbacks),
         }
 
     @classmethod
@@ -65,6 +67,7 @@ class State:
             matter=slots.get("matter") or None,
             question=slots.get("question") or None,
             pending=pending if isinstance(pending, dict) else None,
+            fallbacks=int(slots.get("fallbacks") or 0),
         )
 
 
@@ -74,6 +77,7 @@ class Turn:
     text: str
     entities: dict[str, str]  # from button payloads: {"matter": code, "unit": name}
     metadata_unit: str | None = None
+    directory_unit: str | None = None  # remembered for this sender from an earlier session
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ class Outcome:
     reply: answer.Reply
     state: State
     understood: dict[str, Any]  # for logging/audit: question, unit, matter, verdict
+    remember_unit: str | None = None  # the user said which unit they belong to
 
 
 def handle_turn(knowledge: Knowledge, turn: Turn, state: State) -> Outcome:
@@ -118,7 +123,7 @@ def handle_turn(knowledge: Knowledge, turn: Turn, state: State) -> Outcome:
         # a unit statement; anything else gets a rephrase suggestion.
         if mention.units:
             return _unit_statement(knowledge, mention, text, state, turn)
-        return Outcome(answer.text_reply(REPHRASE), state, {"question": None, "fallback": True})
+        return _fallback(knowledge, text, state, turn)
 
     if question is None:
         # inform_unit carrying a matter, or an unclassified message with a clear matter.
@@ -187,6 +192,26 @@ def chosen_outcome(knowledge: Knowledge, chosen: dict[str, Any], state: State, t
     return _answer(knowledge, question, unit, item, cleared)
 
 
+def _fallback(knowledge: Knowledge, text: str, state: State, turn: Turn) -> Outcome:
+    """Two-stage fallback: rephrase, then options, then a person to ask."""
+    count = state.fallbacks + 1
+    new_state = replace(state, fallbacks=count, pending=None)
+    understood = {"question": None, "verdict": "fallback"}
+    if count == 1:
+        return Outcome(answer.text_reply(REPHRASE), new_state, understood)
+    if count == 2:
+        candidates = [c.item for c in matter_index_rank(knowledge, text)[:3]]
+        return Outcome(answer.fallback_options(candidates), new_state, understood)
+    unit = _unit_for(knowledge, UnitMention((), (), None), state, turn)
+    return Outcome(answer.handoff(knowledge, unit), replace(new_state, fallbacks=0), understood)
+
+
+def matter_index_rank(knowledge: Knowledge, text: str):  # type: ignore[no-untyped-def]
+    from bot.matching import matter_index
+
+    return [c for c in matter_index(knowledge).rank(text) if c.score >= 0.3]
+
+
 def _answer(knowledge: Knowledge, question: str, unit: UnitInfo, item: ItemInfo, state: State) -> Outcome:
     verdict = decide(knowledge, unit, item)
     return Outcome(
@@ -236,7 +261,7 @@ def _unit_statement(knowledge: Knowledge, mention: UnitMention, text: str, state
         f"您可以直接问我，例如“我们能不能处罚占道经营？”“宅基地审批归哪个办公室？”“依据哪条法律？”"
     )
     return Outcome(answer.text_reply(text_out), replace(state, unit=unit.full_name, pending=None),
-                   {"unit": unit.full_name})
+                   {"unit": unit.full_name}, remember_unit=unit.full_name if is_intro else None)
 
 
 def _mention(knowledge: Knowledge, text: str, entities: dict[str, str]) -> UnitMention:
@@ -252,7 +277,7 @@ def _unit_for(knowledge: Knowledge, mention: UnitMention, state: State, turn: Tu
     """Named now, else named earlier in the conversation, else the channel's metadata."""
     if mention.unit is not None:
         return mention.unit
-    for name in (state.unit, turn.metadata_unit):
+    for name in (state.unit, turn.metadata_unit, turn.directory_unit):
         if name:
             unit = find_unit(knowledge, name)
             if unit is not None:

@@ -31,7 +31,10 @@ DOMAIN_TERMS = (
     "下放", "承接", "居委会", "村委会", "业委会", "宅基地审批", "户外广告", "小广告", "露天烧烤",
 )
 FILLERS_ANYWHERE = ("嗯", "呃", "额", "唔", "哦", "噢")
-FILLERS_PHRASES = ("那个", "就是说", "就是", "然后", "这个", "那么", "反正", "怎么说呢", "对吧")
+FILLERS_PHRASES = ("那个", "就是说", "就是", "然后", "那么", "反正", "怎么说呢", "对吧")
+_FULL_WIDTH_ALNUM = str.maketrans(
+    {chr(c): chr(c - 0xFEE0) for c in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
+)
 _END_PARTICLES = re.compile(r"[啊呀吧哈啦嘛]+([。？！?!]?)$")
 _PUNCT = re.compile(r"[，,。.！!？?、；;：:\s]+")
 _CN_DIGITS = "零〇一二两三四五六七八九"
@@ -85,7 +88,9 @@ def _all_han(text: str) -> bool:
 
 
 def strip_fillers(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text)
+    # Full-width letters and digits become ASCII; Chinese punctuation stays.
+    text = text.translate(_FULL_WIDTH_ALNUM).replace("\u3000", " ")
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t")
     for filler in FILLERS_ANYWHERE:
         text = text.replace(filler, "")
     # Phrase fillers at the start of the text or of a clause, possibly stacked.

@@ -9,8 +9,8 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-import actions.actions as module
 from actions.actions import ActionAnswerPower
+from bot import service
 from bot.errors import KnowledgeUnavailable
 from bot.kb.provider import KnowledgeProvider
 
@@ -36,7 +36,8 @@ def tracker(text, intent, slots=None, entities=None, metadata=None):
 @pytest.fixture()
 def provider(monkeypatch, kb_url):
     p = KnowledgeProvider(kb_url)
-    monkeypatch.setattr(module, "default_provider", lambda: p)
+    monkeypatch.setenv("KB_DATABASE_URL", kb_url)
+    monkeypatch.setattr(service, "default_provider", lambda: p)
     return p
 
 
@@ -51,7 +52,8 @@ def test_answer_messages_and_slots(provider):
     assert messages[0]["text"].startswith("可以")
     custom = messages[1]["custom"]
     assert custom["verdict"] == "yes" and custom["handled_by"] == "综合行政执法办公室"
-    assert slots == {"unit": "天河区石牌街道", "matter": "zhandao_jingying", "question": "can", "pending": None}
+    assert slots == {"unit": "天河区石牌街道", "matter": "zhandao_jingying", "question": "can", "pending": None,
+                     "fallbacks": 0.0}
 
 
 def test_follow_up_reads_the_slots(provider):
@@ -91,7 +93,7 @@ def test_database_down_gives_a_clear_message_and_keeps_slots(monkeypatch):
         def get(self):
             raise KnowledgeUnavailable("down")
 
-    monkeypatch.setattr(module, "default_provider", lambda: Down())
+    monkeypatch.setattr(service, "default_provider", lambda: Down())
     messages, slots = run(tracker("石牌街道能不能处罚占道经营", "ask_can", slots={"unit": "天河区石牌街道"}))
     assert "暂时不可用" in messages[0]["text"]
     assert slots == {}
@@ -99,6 +101,6 @@ def test_database_down_gives_a_clear_message_and_keeps_slots(monkeypatch):
 
 def test_unreachable_database_url_is_reported_as_unavailable(monkeypatch, tmp_path):
     p = KnowledgeProvider(f"sqlite:///{tmp_path}/missing/nothing.sqlite3")
-    monkeypatch.setattr(module, "default_provider", lambda: p)
+    monkeypatch.setattr(service, "default_provider", lambda: p)
     messages, _ = run(tracker("石牌街道能不能处罚占道经营", "ask_can"))
     assert "暂时不可用" in messages[0]["text"]

@@ -1,0 +1,125 @@
+"""Voice front end: REST-compatible webhook whose reply also says what to speak.
+
+``POST /webhooks/voice/webhook`` with ``{"sender", "message", "asr":
+{"nbest": [...], "confidence": 0.87}, "metadata": {...}}``. ``message`` is
+the recogniser's best transcript (when empty, ``asr.nbest[0]`` is used); the
+``asr`` object reaches Rasa as ``metadata["asr"]``. The answer is the REST
+channel's list of bot messages followed by one element
+``{"recipient_id": sender, "speech": "可以。…"}`` holding the TTS text
+(:func:`bot.speech.speech_text`), so REST clients keep working.
+
+With ``VOICE_TOKEN`` set, callers must send ``Authorization: Bearer <token>``.
+With ``VOICE_MIN_CONFIDENCE`` set, a transcript the recogniser is less sure
+of is not guessed at: the caller is asked to repeat.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Any
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels import inbox
+from bot.channels.config import VoiceSettings
+from bot.speech import speech_text
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "voice"
+MAX_NBEST = 5
+SAY_AGAIN = "抱歉，我没听清，请再说一遍您的问题。"
+
+
+def asr_metadata(asr: Any) -> dict[str, Any] | None:
+    """The recogniser's alternatives and confidence, checked and bounded, or None."""
+    if not isinstance(asr, dict):
+        return None
+    nbest = [str(t)[: inbox.MAX_QUESTION_CHARS] for t in asr.get("nbest") or [] if isinstance(t, (str, int, float))]
+    out: dict[str, Any] = {"nbest": nbest[:MAX_NBEST]}
+    confidence = asr.get("confidence")
+    if isinstance(confidence, (int, float)) and not isinstance(confidence, bool) and 0 <= confidence <= 1:
+        out["confidence"] = float(confidence)
+    return out
+
+
+def authorized(token: str, header: str | None) -> bool:
+    """True when no token is configured, or the Bearer token matches."""
+    if not token:
+        return True
+    given = (header or "").removeprefix("Bearer ").strip()
+    return hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
+
+
+class VoiceInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> "VoiceInput":
+        return cls(VoiceSettings.load(credentials))
+
+    def __init__(self, settings: VoiceSettings | None = None):
+        self.settings = settings or VoiceSettings()
+
+    def blueprint(self, on_new_message: inbox.OnNewMessage) -> Blueprint:
+        hook = Blueprint("voice_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            if not authorized(self.settings.token, request.headers.get("authorization")):
+                logger.warning("voice: unauthorized request from %s", request.ip)
+                return response.json({"error": "unauthorized"}, status=401)
+            if len(request.body or b"") > inbox.MAX_BODY_BYTES:
+                return response.json({"error": "body too large"}, status=413)
+            try:
+                body = request.json
+            except Exception:
+                body = None
+            if not isinstance(body, dict):
+                return response.json({"error": "body must be a JSON object"}, status=400)
+            sender = str(body.get("sender") or "voice")
+            asr = asr_metadata(body.get("asr"))
+            text = str(body.get("message") or "").strip()
+            if not text and asr and asr["nbest"]:
+                text = asr["nbest"][0]
+            metadata = dict(body["metadata"]) if isinstance(body.get("metadata"), dict) else {}
+            if asr is not None:
+                metadata["asr"] = asr
+            messages = await self.answer(on_new_message, sender, text, metadata, asr)
+            messages.append({"recipient_id": sender, "speech": speech_text(messages)})
+            return response.json(messages)
+
+        return hook
+
+    async def answer(
+        self,
+        on_new_message: inbox.OnNewMessage,
+        sender: str,
+        text: str,
+        metadata: dict[str, Any],
+        asr: dict[str, Any] | None,
+    ) -> list[dict[str, Any]]:
+        """The bot's messages, or one clear message when the transcript is unusable."""
+        confidence = (asr or {}).get("confidence")
+        if not text or (confidence is not None and confidence < self.settings.min_confidence):
+            return [{"recipient_id": sender, "text": SAY_AGAIN}]
+        if len(text) > inbox.MAX_QUESTION_CHARS:
+            notice = inbox.TOO_LONG.format(chars=len(text), limit=inbox.MAX_QUESTION_CHARS)
+            return [{"recipient_id": sender, "text": notice}]
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(UserMessage(text, collector, sender, input_channel=CHANNEL, metadata=metadata))
+        except Exception:
+            logger.exception("voice: the bot failed for %s", sender)
+            return [{"recipient_id": sender, "text": inbox.BOT_FAILED}]
+        return collector.messages

@@ -1,0 +1,89 @@
+"""One user turn, end to end: knowledge, user directory, dialogue, audit.
+
+The Rasa action calls these functions and only renders what they return.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+from bot import answer, audit, users
+from bot.dialogue import Outcome, State, Turn, handle_turn
+from bot.errors import KnowledgeError
+from bot.kb.provider import default_provider
+from bot.units import find_unit
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Context:
+    sender: str
+    channel: str | None
+    confidence: float | None
+
+
+def answer_turn(turn: Turn, state: State, ctx: Context) -> Outcome:
+    """Raises KnowledgeError when the knowledge base cannot be read."""
+    knowledge = default_provider().get()
+    directory_unit = _directory_unit(ctx.sender)
+    if turn.metadata_unit:
+        unit = find_unit(knowledge, turn.metadata_unit)
+        if unit is not None and unit.full_name != directory_unit:
+            _remember(ctx.sender, unit.full_name, "metadata")
+    outcome = handle_turn(knowledge, replace(turn, directory_unit=directory_unit), state)
+    if outcome.remember_unit:
+        _remember(ctx.sender, outcome.remember_unit, "chat")
+    understood = outcome.understood
+    verdict = understood.get("verdict") or ("clarify" if understood.get("clarify") else None)
+    audit.record(
+        audit.Entry(
+            sender=ctx.sender, text=turn.text[:2000], channel=ctx.channel, intent=turn.intent,
+            confidence=ctx.confidence, unit=understood.get("unit"), matter=understood.get("matter"),
+            question=understood.get("question"), verdict=verdict, kb_version=knowledge.version,
+        )
+    )
+    return outcome
+
+
+def forget_unit(sender: str) -> answer.Reply:
+    try:
+        removed = users.forget(sender)
+    except KnowledgeError:
+        return answer.text_reply("暂时无法访问用户目录，请稍后再试。")
+    if removed:
+        return answer.text_reply("已清除您保存的镇街。之后提问时请说明镇街，或重新告诉我“我是××街道的”。")
+    return answer.text_reply("您还没有保存过镇街，无需清除。")
+
+
+def feedback(sender: str, rating: str, text: str | None) -> answer.Reply:
+    reason = text if rating == "down" and text and not text.startswith("/") else None
+    try:
+        rated = audit.rate(sender, rating, reason)
+    except KnowledgeError:
+        logger.exception("cannot store feedback")
+        return answer.text_reply("反馈暂时无法保存，请稍后再试。")
+    if rated is None:
+        return answer.text_reply("还没有可以评价的回答。")
+    if rating == "up":
+        return answer.text_reply("谢谢您的肯定！")
+    return answer.text_reply(
+        "谢谢反馈，已记录这条回答有误" + (f"（原因：{reason[:100]}）" if reason else "") +
+        "。我们会核对清单；如需准确答复，请咨询所在区的区委编办。"
+    )
+
+
+def _directory_unit(sender: str) -> str | None:
+    try:
+        return users.unit_of(sender)
+    except KnowledgeError:
+        logger.warning("user directory unavailable")
+        return None
+
+
+def _remember(sender: str, unit: str, source: str) -> None:
+    try:
+        users.remember(sender, unit, source)
+    except KnowledgeError:
+        logger.warning("user directory unavailable; unit not remembered")

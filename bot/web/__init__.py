@@ -1,0 +1,1 @@
+"""The intranet web widget (aiohttp app, static widget files, demo page)."""

@@ -1,0 +1,66 @@
+"""User directory and audit log, against a real SQLite database."""
+
+import pytest
+
+from bot import audit, users
+from bot.dialogue import State, Turn
+from bot.kb.provider import KnowledgeProvider
+from bot import service
+
+
+@pytest.fixture()
+def db(monkeypatch, kb_url, tmp_path):
+    monkeypatch.setenv("KB_DATABASE_URL", kb_url)
+    monkeypatch.setenv("KB_BUILD_DIR", str(tmp_path))
+    provider = KnowledgeProvider(kb_url)
+    monkeypatch.setattr(service, "default_provider", lambda: provider)
+    return kb_url
+
+
+def ctx(sender):
+    return service.Context(sender=sender, channel="rest", confidence=0.9)
+
+
+def test_unit_told_in_chat_is_remembered_for_the_next_session(db):
+    service.answer_turn(Turn("inform_unit", "我是白云区江高镇的", {}), State(), ctx("alice"))
+    assert users.unit_of("alice") == "白云区江高镇"
+    # A new session starts with empty slots; the directory still knows the unit.
+    out = service.answer_turn(Turn("ask_can", "我们能审批宅基地吗", {}), State(), ctx("alice"))
+    payload = next(m.custom for m in out.reply.messages if m.custom)
+    assert payload["unit"]["name"] == "白云区江高镇" and payload["verdict"] == "yes"
+
+
+def test_metadata_unit_is_stored_and_can_be_cleared(db):
+    service.answer_turn(Turn("ask_can", "我们能审批宅基地吗", {}, metadata_unit="天河区五山街道"), State(), ctx("bob"))
+    assert users.unit_of("bob") == "天河区五山街道"
+    reply = service.forget_unit("bob")
+    assert "已清除" in reply.messages[0].text and users.unit_of("bob") is None
+    out = service.answer_turn(Turn("ask_can", "我们能审批宅基地吗", {}), State(), ctx("bob"))
+    assert next(m.custom for m in out.reply.messages if m.custom)["need"] == "unit"
+
+
+def test_every_question_is_audited_and_can_be_rated(db):
+    service.answer_turn(Turn("ask_can", "石牌街道能不能审批采矿许可证", {}), State(), ctx("carol"))
+    service.answer_turn(Turn("ask_can", "天河区沙河街道能处罚饭店油烟超标吗", {}), State(), ctx("carol"))
+    reply = service.feedback("carol", "down", "不对，应该归区生态环境分局")
+    assert "已记录" in reply.messages[0].text
+    report = audit.report()
+    assert ("石牌街道能不能审批采矿许可证", 1) in report.unanswered
+    negative = [n for n in report.negative if n[0] == "天河区沙河街道能处罚饭店油烟超标吗"]
+    assert negative and negative[0][1] == "no" and negative[0][3] == "不对，应该归区生态环境分局"
+    rows = [r for r in audit.export_rows() if r["sender"] == "carol"]
+    assert [r["verdict"] for r in rows] == ["unknown", "no"] and rows[0]["kb_version"]
+
+
+def test_audit_is_spooled_when_the_database_is_down_and_flushed_later(db, monkeypatch, tmp_path):
+    down = "postgresql+psycopg2://nobody:secret@127.0.0.1:9/none?connect_timeout=2"  # nothing listens there
+    assert audit.record(audit.Entry(sender="dave", text="离线时的问题"), url=down) is None
+    assert (tmp_path / "audit-spool.jsonl").exists()
+    assert audit.record(audit.Entry(sender="dave", text="恢复后的问题"), url=db) is not None
+    texts = [r["text"] for r in audit.export_rows(url=db) if r["sender"] == "dave"]
+    assert texts == ["离线时的问题", "恢复后的问题"]
+    assert not (tmp_path / "audit-spool.jsonl").exists()
+
+
+def test_rating_without_any_answer_says_so(db):
+    assert "还没有" in service.feedback("nobody", "up", None).messages[0].text
