@@ -44,6 +44,7 @@ class State:
     question: str | None = None  # can / who / basis of the last question
     pending: dict[str, Any] | None = None  # a question waiting for a unit or a choice
     fallbacks: int = 0  # consecutive messages not understood
+    listing: dict[str, Any] | None = None  # the last paged list: {unit, power_type, page}
 
     def to_slots(self) -> dict[str, Any]:
         return {
@@ -52,23 +53,30 @@ class State:
             "question": self.question,
             "pending": json.dumps(self.pending, ensure_ascii=False) if self.pending else None,
             "fallbacks": float(self.fallbacks),
+            "listing": json.dumps(self.listing, ensure_ascii=False) if self.listing else None,
         }
 
     @classmethod
     def from_slots(cls, slots: dict[str, Any]) -> "State":
-        pending = slots.get("pending")
-        if isinstance(pending, str):
-            try:
-                pending = json.loads(pending)
-            except ValueError:
-                pending = None
+        pending = _json_slot(slots.get("pending"))
+        listing = _json_slot(slots.get("listing"))
         return cls(
             unit=slots.get("unit") or None,
             matter=slots.get("matter") or None,
             question=slots.get("question") or None,
             pending=pending if isinstance(pending, dict) else None,
             fallbacks=int(slots.get("fallbacks") or 0),
+            listing=listing if isinstance(listing, dict) else None,
         )
+
+
+def _json_slot(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,9 @@ def handle_turn(knowledge: Knowledge, turn: Turn, state: State) -> Outcome:
                 replace(state, pending=None),
                 {"question": None},
             )
+
+    if turn.intent in STRUCTURAL_INTENTS:
+        return _structural(knowledge, turn.intent, text, state, turn)
 
     mention = _mention(knowledge, text, turn.entities)
     question = QUESTION_OF_INTENT.get(turn.intent)
@@ -245,6 +256,9 @@ def _unit_statement(knowledge: Knowledge, mention: UnitMention, text: str, state
             {"clarify": "unit"},
         )
     pending = state.pending or {}
+    if pending.get("need") == "unit" and pending.get("structural"):
+        cleared = replace(state, pending=None, unit=unit.full_name)
+        return _structural(knowledge, pending["structural"], pending.get("text", ""), cleared, turn)
     if pending.get("need") == "unit" and pending.get("question"):
         item = knowledge.items.get(pending.get("matter") or "")
         if item is not None:
@@ -330,3 +344,108 @@ def _choose(knowledge: Knowledge, text: str, pending: dict[str, Any] | None) -> 
             if candidate.item.code in options:
                 return {"matter": candidate.item.code}
     return None
+
+
+STRUCTURAL_INTENTS = (
+    "ask_list_powers", "ask_delegated_list", "ask_compare", "ask_office_duties", "ask_post_duties", "ask_agency",
+    "ask_document", "ask_kb_version", "ask_fact", "ask_push_down", "page_next",
+)
+
+
+def _structural(knowledge: Knowledge, intent: str, text: str, state: State, turn: Turn) -> Outcome:
+    """Questions about the lists as a whole (bot.structure)."""
+    from bot import structure
+
+    mention = _mention(knowledge, text, turn.entities)
+    unit = _unit_for(knowledge, mention, state, turn) if not mention.ambiguous else None
+    keep = replace(state, pending=None, fallbacks=0, unit=unit.full_name if unit else state.unit)
+    understood = {"question": intent, "unit": unit.full_name if unit else None, "verdict": "structural"}
+
+    def need_unit() -> Outcome:
+        options = [u.full_name for u in mention.units] if mention.ambiguous else []
+        pending = {"need": "unit", "structural": intent, "text": text, "options": options}
+        return Outcome(answer.clarify_unit(options), replace(state, pending=pending), {"question": intent, "clarify": "unit"})
+
+    if intent in ("ask_list_powers", "page_next"):
+        listing = state.listing if intent == "page_next" else None
+        if intent == "page_next" and not listing:
+            return Outcome(answer.text_reply("没有可以翻页的列表。可以问“我们街道有哪些行政处罚权？”"), state, understood)
+        if listing:
+            unit = find_unit(knowledge, listing["unit"])
+            power_type, page = listing.get("power_type"), int(listing.get("page", 1)) + 1
+        else:
+            power_type, page = structure.power_type_in(text), 1
+        if unit is None:
+            return need_unit()
+        reply = structure.list_powers(knowledge, unit, power_type, page)
+        payload = reply.messages[-1].custom or {}
+        new_listing = {"unit": unit.full_name, "power_type": power_type, "page": payload.get("page", page)}
+        return Outcome(reply, replace(keep, listing=new_listing), understood)
+    if intent == "ask_delegated_list":
+        kind = _kind_in(text, unit)
+        return Outcome(structure.delegated_to(knowledge, kind), keep, understood)
+    if intent == "ask_compare":
+        units = _units_in_parts(knowledge, text)
+        if len(units) == 1 and unit is not None and units[0].full_name != unit.full_name and state.unit:
+            units = [find_unit(knowledge, state.unit), units[0]]  # type: ignore[list-item]
+        if len(units) < 2:
+            return Outcome(answer.text_reply("请告诉我要比较的两个镇街，例如“石牌街道和江高镇的权责有什么不同？”"), state, understood)
+        return Outcome(structure.compare(knowledge, units[0], units[1]), keep, understood)
+    if intent == "ask_office_duties":
+        office = structure.find_office(knowledge, text)
+        if office is None:
+            return Outcome(answer.text_reply("请告诉我是哪个办公室，例如“综合行政执法办公室负责哪些事项？”"), state, understood)
+        return Outcome(structure.office_duties(knowledge, office, unit), keep, understood)
+    if intent == "ask_post_duties":
+        item = _item_in(knowledge, text, mention) or knowledge.items.get(state.matter or "")
+        reply = structure.post_duties(knowledge, text, item)
+        if reply is None:
+            posts = sorted({p.name for p in knowledge.posts})
+            return Outcome(answer.text_reply("请说明岗位名称，例如：" + "、".join(posts[:12]) + "。"), state, understood)
+        return Outcome(reply, keep, understood)
+    if intent == "ask_agency":
+        return Outcome(structure.agency_answer(knowledge, structure.find_agency(knowledge, text), unit), keep, understood)
+    if intent == "ask_document":
+        item = _item_in(knowledge, text, mention) or knowledge.items.get(state.matter or "")
+        if item is None:
+            return Outcome(answer.clarify_matter("can", [], "请问是哪项权力？例如“占道经营是什么时候下放的？”"),
+                           replace(state, pending=None), {"question": intent, "clarify": "matter"})
+        return Outcome(structure.document_answer(knowledge, item, unit), replace(keep, matter=item.code), understood)
+    if intent == "ask_kb_version":
+        return Outcome(structure.kb_version(knowledge), keep, understood)
+    if intent == "ask_fact":
+        fact = structure.match_fact(knowledge, text)
+        if fact is None:
+            return Outcome(answer.text_reply("没有找到相关的改革事实。可以问：镇街设几个机构、下达了多少行政执法专项编制、什么是“权随事走、费随事走”。"),
+                           keep, {**understood, "verdict": "unknown"})
+        return Outcome(structure.fact_answer(fact), keep, understood)
+    # ask_push_down
+    item = _item_in(knowledge, text, mention)
+    asked = re.sub(r"^(区里|上级|区[^，,。]{0,8}?局|领导)?(要|让|叫|安排)?(我们|我们街道|我们镇)?(负责|去|来|做|承担|管)?", "", clean_question(_strip_spans(text, mention.spans)))
+    asked = re.split(r"必须|能不能|可以|要不要|清单|吗", asked)[0][:20]
+    return Outcome(structure.push_down(knowledge, unit, item, asked), keep, understood)
+
+
+def _item_in(knowledge: Knowledge, text: str, mention: UnitMention) -> ItemInfo | None:
+    return match_matter(knowledge, _strip_spans(text, mention.spans)).item
+
+
+def _kind_in(text: str, unit: UnitInfo | None) -> str:
+    if "非中心" in text:
+        return "noncentral_street"
+    if "中心城区" in text:
+        return "central_street"
+    if "镇" in text and "街道" not in text:
+        return "town"
+    if "街道" in text:
+        return unit.kind if unit is not None and unit.kind != "town" else "central_street"
+    return unit.kind if unit is not None else "town"
+
+
+def _units_in_parts(knowledge: Knowledge, text: str) -> list[UnitInfo]:
+    found: list[UnitInfo] = []
+    for part in re.split(r"和|与|跟|同|对比|比较|比|、|，|,|vs|VS", text):
+        mention = resolve_unit(knowledge, part, matter_spans(knowledge, part))
+        if mention.unit is not None and mention.unit not in found:
+            found.append(mention.unit)
+    return found

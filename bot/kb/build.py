@@ -25,6 +25,12 @@ logger = logging.getLogger(__name__)
 
 # Children before parents, for deletes.
 _KNOWLEDGE_TABLES = (
+    m.DutyItem,
+    m.Duty,
+    m.Post,
+    m.AgencyItem,
+    m.Agency,
+    m.Fact,
     m.ItemAlias,
     m.DelegationRule,
     m.LegalReference,
@@ -141,6 +147,7 @@ def _fill(session: Session, sources: Sources) -> tuple[int, int]:
         )
         session.add(documents[code])
 
+    items_by_code: dict[str, m.PowerItem] = {}
     for row in sources.items:
         item = m.PowerItem(
             code=row.code,
@@ -167,5 +174,25 @@ def _fill(session: Session, sources: Sources) -> tuple[int, int]:
             m.ItemAlias(alias=k, kind="keyword") for k in row.keywords
         ]
         session.add(item)
+        items_by_code[row.code] = item
+
+    for position, raw in enumerate(sources.posts):
+        post = m.Post(office=raw["office"], name=raw["name"], position=position)
+        post.duties = [
+            m.Duty(position=i, text=d["text"], stage=d["stage"],
+                   items=[m.DutyItem(item=items_by_code[c]) for c in d["items"]])
+            for i, d in enumerate(raw["duties"])
+        ]
+        session.add(post)
+    for raw in sources.agencies:
+        agency = m.Agency(
+            name=raw["name"], aliases=";".join(raw["aliases"]), parent=raw["parent"], scope=raw["scope"],
+            duties=raw["duties"], merged_into=raw["merged_into"], note=raw["note"], source=raw["source"],
+        )
+        agency.items = [m.AgencyItem(item=items_by_code[c]) for c in raw["items"]]
+        session.add(agency)
+    for raw in sources.facts:
+        session.add(m.Fact(key=raw["key"], topic=raw["topic"], answer=raw["answer"],
+                           keywords=";".join(raw["keywords"]), source=raw["source"]))
     session.flush()
     return len(laws), n_articles

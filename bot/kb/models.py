@@ -156,6 +156,77 @@ class ItemAlias(Base):
     kind = Column(String(8), nullable=False, default="alias")  # alias: a name; keyword: a situation word
 
 
+class Post(Base):
+    """A post of an office kind (岗位职责说明书)."""
+
+    __tablename__ = "post"
+
+    id = Column(Integer, primary_key=True)
+    office = Column(String(64), nullable=False, index=True)
+    name = Column(String(64), nullable=False)
+    position = Column(Integer, nullable=False)
+    duties = relationship("Duty", order_by="Duty.position")
+
+
+class Duty(Base):
+    __tablename__ = "duty"
+
+    id = Column(Integer, primary_key=True)
+    post_id = Column(ForeignKey("post.id"), nullable=False, index=True)
+    position = Column(Integer, nullable=False)
+    text = Column(Text, nullable=False)
+    stage = Column(String(8))  # 巡查/受理/立案/调查/审核/决定/执行/初审/指导/服务
+    items = relationship("DutyItem")
+
+
+class DutyItem(Base):
+    __tablename__ = "duty_item"
+
+    id = Column(Integer, primary_key=True)
+    duty_id = Column(ForeignKey("duty.id"), nullable=False, index=True)
+    item_id = Column(ForeignKey("power_item.id"), nullable=False)
+    item = relationship(PowerItem)
+
+
+class Agency(Base):
+    """A stationed agency (派驻机构), or a former one merged into a unit office."""
+
+    __tablename__ = "agency"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(64), unique=True, nullable=False)
+    aliases = Column(Text, nullable=False, default="")  # ;-separated
+    parent = Column(String(64), nullable=False)
+    scope = Column(String(8), nullable=False)  # all / town / none (merged)
+    duties = Column(Text)
+    merged_into = Column(String(64))
+    note = Column(Text)
+    source = Column(Text)
+    items = relationship("AgencyItem")
+
+
+class AgencyItem(Base):
+    __tablename__ = "agency_item"
+
+    id = Column(Integer, primary_key=True)
+    agency_id = Column(ForeignKey("agency.id"), nullable=False, index=True)
+    item_id = Column(ForeignKey("power_item.id"), nullable=False)
+    item = relationship(PowerItem)
+
+
+class Fact(Base):
+    """A fact of the reform, answerable as it stands, with its source."""
+
+    __tablename__ = "fact"
+
+    id = Column(Integer, primary_key=True)
+    key = Column(String(64), unique=True, nullable=False)
+    topic = Column(String(32), nullable=False)
+    answer = Column(Text, nullable=False)
+    keywords = Column(Text, nullable=False)  # ;-separated
+    source = Column(Text, nullable=False)
+
+
 class KbVersion(Base):
     """One row per successful build; the newest row is the version in force."""
 

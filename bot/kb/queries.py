@@ -10,6 +10,10 @@ from bot.errors import KnowledgeUnavailable
 from bot.kb import models as m
 from bot.kb.legal import clause_text
 from bot.kb.types import (
+    AgencyInfo,
+    DutyInfo,
+    FactInfo,
+    PostInfo,
     DistrictInfo,
     DocumentInfo,
     ItemInfo,
@@ -91,6 +95,26 @@ def load_knowledge(session: Session) -> Knowledge:
             aliases=tuple(a.alias for a in item.aliases if a.kind == "alias"),
             keywords=tuple(a.alias for a in item.aliases if a.kind == "keyword"),
         )
+    posts = tuple(
+        PostInfo(p.office, p.name, tuple(
+            DutyInfo(d.text, d.stage, tuple(di.item.code for di in d.items)) for d in p.duties
+        ))
+        for p in session.execute(
+            select(m.Post).options(selectinload(m.Post.duties).selectinload(m.Duty.items).selectinload(m.DutyItem.item))
+            .order_by(m.Post.position)
+        ).scalars()
+    )
+    agencies = tuple(
+        AgencyInfo(a.name, tuple(x for x in a.aliases.split(";") if x), a.parent, a.scope, a.duties, a.merged_into,
+                   a.note, a.source, tuple(ai.item.code for ai in a.items))
+        for a in session.execute(
+            select(m.Agency).options(selectinload(m.Agency.items).selectinload(m.AgencyItem.item)).order_by(m.Agency.id)
+        ).scalars()
+    )
+    facts = tuple(
+        FactInfo(f.key, f.topic, f.answer, tuple(k for k in f.keywords.split(";") if k), f.source)
+        for f in session.execute(select(m.Fact).order_by(m.Fact.id)).scalars()
+    )
     return Knowledge(
         version=version[0],
         built_at=version[1],  # type: ignore[arg-type]
@@ -100,4 +124,7 @@ def load_knowledge(session: Session) -> Knowledge:
         office_substitutes={
             o.office: o.substitute for o in session.execute(select(m.OfficeSubstitute)).scalars()
         },
+        posts=posts,
+        agencies=agencies,
+        facts=facts,
     )

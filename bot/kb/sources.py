@@ -26,7 +26,11 @@ SOURCE_FILES = (
     "items.csv",
     "aliases.csv",
     "keywords.csv",
+    "posts.yaml",
+    "agencies.yaml",
+    "facts.yaml",
 )
+STAGES = ("巡查", "受理", "立案", "调查", "审核", "决定", "执行", "初审", "指导", "服务")
 LAW_DOCUMENT = "LAW"  # document code meaning: the duty is given by the cited law
 
 
@@ -66,6 +70,9 @@ class Sources:
     laws: dict[str, LawText]
     office_substitutes: dict[str, str]
     hashes: dict[str, str]
+    posts: list[dict] = field(default_factory=list)  # {office, name, duties: [{text, stage, items}]}
+    agencies: list[dict] = field(default_factory=list)  # {name, aliases, parent, scope, duties, ...}
+    facts: list[dict] = field(default_factory=list)  # {key, topic, answer, keywords, source}
 
     @property
     def digest(self) -> str:
@@ -181,9 +188,107 @@ def load_sources(directory: Path) -> Sources:
     _read_extra_aliases(directory / "aliases.csv", items, problems)
     _read_keywords(directory / "keywords.csv", items, problems)
 
+    codes = {item.code for item in items}
+    offices = {_office_base(o) for unit in units for o in unit.offices}
+    posts = _read_posts(directory / "posts.yaml", codes, offices, problems)
+    agencies, relationship = _read_agencies(directory / "agencies.yaml", codes, problems)
+    facts = _read_facts(directory / "facts.yaml", problems)
+    if relationship:
+        facts.append(relationship)
+
     if problems.problems:
         raise BuildRejected(problems.problems)
-    return Sources(districts, units, documents, items, laws, substitutes, hashes)
+    return Sources(districts, units, documents, items, laws, substitutes, hashes, posts, agencies, facts)
+
+
+def _office_base(name: str) -> str:
+    import re
+
+    return re.sub(r"[（(].*?[）)]$", "", name).strip()
+
+
+def _load_yaml(path: Path, problems: _Collector):  # type: ignore[no-untyped-def]
+    if not path.exists():
+        return None
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.add(path.name, (mark.line + 1) if mark else 0, f"YAML 格式错误：{getattr(exc, 'problem', exc)}")
+        return None
+
+
+def _read_posts(path: Path, codes: set[str], offices: set[str], problems: _Collector) -> list[dict]:
+    spec = _load_yaml(path, problems)
+    posts: list[dict] = []
+    for block in spec or []:
+        office = _office_base(str(block.get("office", "")))
+        if office not in offices:
+            problems.add(path.name, 0, f"未知的机构：{block.get('office')!r}")
+            continue
+        for post in block.get("posts") or []:
+            duties = []
+            for duty in post.get("duties") or []:
+                stage = duty.get("stage")
+                if stage is not None and stage not in STAGES:
+                    problems.add(path.name, 0, f"{office}/{post.get('name')}：未知的办理环节 {stage!r}")
+                unknown = [c for c in duty.get("items") or [] if c not in codes]
+                if unknown:
+                    problems.add(path.name, 0, f"{office}/{post.get('name')}：未知的事项编码 {'、'.join(unknown)}")
+                duties.append({"text": str(duty.get("text", "")).strip(), "stage": stage,
+                               "items": [c for c in duty.get("items") or [] if c in codes]})
+            if not post.get("name") or not duties:
+                problems.add(path.name, 0, f"{office}：岗位缺少名称或职责")
+                continue
+            posts.append({"office": office, "name": str(post["name"]), "duties": duties})
+    return posts
+
+
+def _read_agencies(path: Path, codes: set[str], problems: _Collector) -> tuple[list[dict], dict | None]:
+    spec = _load_yaml(path, problems) or {}
+    agencies = []
+    for raw in (spec.get("agencies") or []):
+        scope = raw.get("units", "all")
+        if scope not in ("all", "town"):
+            problems.add(path.name, 0, f"{raw.get('name')}：units 须为 all 或 town")
+        unknown = [c for c in raw.get("items") or [] if c not in codes]
+        if unknown:
+            problems.add(path.name, 0, f"{raw.get('name')}：未知的事项编码 {'、'.join(unknown)}")
+        agencies.append({"name": raw["name"], "aliases": list(raw.get("aliases") or []), "parent": raw.get("parent", ""),
+                         "scope": scope, "duties": raw.get("duties"), "merged_into": None, "note": raw.get("note"),
+                         "source": raw.get("source"), "items": [c for c in raw.get("items") or [] if c in codes]})
+    for raw in (spec.get("merged") or []):
+        agencies.append({"name": raw["name"], "aliases": list(raw.get("aliases") or []), "parent": raw.get("parent", ""),
+                         "scope": "none", "duties": raw.get("before_reform"), "merged_into": raw.get("into"),
+                         "note": raw.get("note"), "source": raw.get("source"), "items": []})
+    rel = spec.get("relationship")
+    relationship = None
+    if rel:
+        consult = "、".join(rel.get("consult") or [])
+        relationship = {
+            "key": "agency_relationship", "topic": "派驻机构管理",
+            "answer": "".join(str(rel.get("summary", "")).split()),
+            "keywords": ["派驻机构", "指挥调度", "日常管理权", "请休假", "负责人任免", consult][:6],
+            "source": rel.get("source", ""),
+        }
+    return agencies, relationship
+
+
+def _read_facts(path: Path, problems: _Collector) -> list[dict]:
+    facts = []
+    seen = set()
+    for raw in _load_yaml(path, problems) or []:
+        key = raw.get("key")
+        if not key or key in seen:
+            problems.add(path.name, 0, f"事实缺少 key 或重复：{key!r}")
+            continue
+        if not raw.get("answer") or not raw.get("source") or not raw.get("keywords"):
+            problems.add(path.name, 0, f"{key}：须有 answer、keywords 和 source")
+            continue
+        seen.add(key)
+        facts.append({"key": key, "topic": raw.get("topic", ""), "answer": "".join(str(raw["answer"]).split()),
+                      "keywords": [str(k) for k in raw["keywords"]], "source": str(raw["source"])})
+    return facts
 
 
 def _apply_offices(path: Path, units: list[UnitRow], problems: _Collector) -> dict[str, str]:

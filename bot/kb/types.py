@@ -87,6 +87,42 @@ class ItemInfo:
     keywords: tuple[str, ...] = ()  # words of situations (饭馆, 黑烟, 排风口)
 
 
+@dataclass(frozen=True)
+class DutyInfo:
+    text: str
+    stage: str | None
+    items: tuple[str, ...]  # item codes
+
+
+@dataclass(frozen=True)
+class PostInfo:
+    office: str
+    name: str
+    duties: tuple[DutyInfo, ...]
+
+
+@dataclass(frozen=True)
+class AgencyInfo:
+    name: str
+    aliases: tuple[str, ...]
+    parent: str
+    scope: str  # all / town / none (merged into a unit office)
+    duties: str | None
+    merged_into: str | None
+    note: str | None
+    source: str | None
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FactInfo:
+    key: str
+    topic: str
+    answer: str
+    keywords: tuple[str, ...]
+    source: str
+
+
 @dataclass(frozen=True, eq=False)
 class Knowledge:
     """Everything the assistant answers from, loaded once per kb version.
@@ -100,6 +136,9 @@ class Knowledge:
     units: tuple[UnitInfo, ...]
     items: dict[str, ItemInfo]
     office_substitutes: dict[str, str]
+    posts: tuple[PostInfo, ...] = ()
+    agencies: tuple[AgencyInfo, ...] = ()
+    facts: tuple[FactInfo, ...] = ()
 
     def units_named(self, name: str) -> list[UnitInfo]:
         return [u for u in self.units if u.name == name or u.full_name == name]

@@ -53,7 +53,7 @@ def test_answer_messages_and_slots(provider):
     custom = messages[1]["custom"]
     assert custom["verdict"] == "yes" and custom["handled_by"] == "综合行政执法办公室"
     assert slots == {"unit": "天河区石牌街道", "matter": "zhandao_jingying", "question": "can", "pending": None,
-                     "fallbacks": 0.0}
+                     "fallbacks": 0.0, "listing": None}
 
 
 def test_follow_up_reads_the_slots(provider):
