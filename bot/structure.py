@@ -49,7 +49,8 @@ def list_powers(knowledge: Knowledge, unit: UnitInfo, power_type: str | None, pa
         verdict = item.rules.get(unit.kind)
         if verdict in ("yes", "assist") and (power_type is None or item.power_type == power_type):
             rows.append((item, verdict))
-    rows.sort(key=lambda r: (POWER_TYPES.index(r[0].power_type) if r[0].power_type in POWER_TYPES else 99, r[0].code))
+    order = {code: i for i, code in enumerate(knowledge.items)}  # the list's own order
+    rows.sort(key=lambda r: (POWER_TYPES.index(r[0].power_type) if r[0].power_type in POWER_TYPES else 99, order[r[0].code]))
     counts = Counter(item.power_type for item, _ in rows)
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = min(max(1, page), pages)
