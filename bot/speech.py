@@ -10,7 +10,8 @@ characters before a pause; the disclaimer shrinks to one short sentence.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from bot.verdict import VERDICT_LABELS
 

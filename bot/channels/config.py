@@ -10,8 +10,9 @@ An unconfigured channel answers 503 and says which variables are missing.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 WECOM_API_BASE = "https://qyapi.weixin.qq.com"
 DINGTALK_API_BASE = "https://oapi.dingtalk.com"
@@ -55,9 +56,7 @@ class WeComSettings:
         return [var for attr, var in self.REQUIRED if not getattr(self, attr)]
 
     @classmethod
-    def load(
-        cls, credentials: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
-    ) -> "WeComSettings":
+    def load(cls, credentials: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> WeComSettings:
         env = os.environ if env is None else env
         values = {attr: _pick(credentials, env, attr, var) for attr, var in cls.REQUIRED}
         return cls(
@@ -80,7 +79,7 @@ class DingTalkSettings:
     @classmethod
     def load(
         cls, credentials: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
-    ) -> "DingTalkSettings":
+    ) -> DingTalkSettings:
         env = os.environ if env is None else env
         return cls(
             app_secret=_pick(credentials, env, "app_secret", "DINGTALK_APP_SECRET"),
@@ -95,9 +94,7 @@ class VoiceSettings:
     min_confidence: float = 0.0  # below it the caller is asked to repeat
 
     @classmethod
-    def load(
-        cls, credentials: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
-    ) -> "VoiceSettings":
+    def load(cls, credentials: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None) -> VoiceSettings:
         env = os.environ if env is None else env
         raw = _pick(credentials, env, "min_confidence", "VOICE_MIN_CONFIDENCE")
         try:

@@ -16,7 +16,8 @@ import json
 import logging
 import re
 import time
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import aiohttp
 from rasa.core.channels.channel import InputChannel
@@ -52,7 +53,7 @@ _MENTION = re.compile(r"^\s*(?:@\S+\s+)+")
 
 def sign(app_secret: str, timestamp: str) -> str:
     """base64(HMAC-SHA256(appSecret, timestamp + "\\n" + appSecret))."""
-    digest = hmac.new(app_secret.encode("utf-8"), f"{timestamp}\n{app_secret}".encode("utf-8"), hashlib.sha256)
+    digest = hmac.new(app_secret.encode("utf-8"), f"{timestamp}\n{app_secret}".encode(), hashlib.sha256)
     return base64.b64encode(digest.digest()).decode("ascii")
 
 
@@ -69,7 +70,9 @@ def verify_signature(
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
     if abs(now_ms - sent) > max_age_ms:
         return False
-    return hmac.compare_digest(sign(app_secret, timestamp).encode("ascii"), signature.strip().encode("ascii", "replace"))
+    return hmac.compare_digest(
+        sign(app_secret, timestamp).encode("ascii"), signature.strip().encode("ascii", "replace")
+    )
 
 
 def strip_mention(text: str) -> str:
@@ -149,7 +152,7 @@ class DingTalkInput(InputChannel):
         return CHANNEL
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> "DingTalkInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> DingTalkInput:
         return cls(DingTalkSettings.load(credentials))
 
     def __init__(self, settings: DingTalkSettings, clock_ms: Callable[[], int] = lambda: int(time.time() * 1000)):
@@ -158,7 +161,9 @@ class DingTalkInput(InputChannel):
         self.replier = SessionReplier()
         self.tasks = inbox.Tasks()
         if settings.missing:
-            logger.info("dingtalk channel not configured (missing %s): webhook answers 503", ", ".join(settings.missing))
+            logger.info(
+                "dingtalk channel not configured (missing %s): webhook answers 503", ", ".join(settings.missing)
+            )
 
     def blueprint(self, on_new_message: inbox.OnNewMessage) -> Blueprint:
         hook = Blueprint("dingtalk_webhook", __name__)
@@ -180,7 +185,9 @@ class DingTalkInput(InputChannel):
                 return response.json({"error": type(exc).__name__}, status=exc.status)
             message, webhook_url, expires_ms, at_user = accepted
             if webhook_expired(expires_ms, self.clock_ms()):
-                logger.warning("dingtalk: message %s arrived with an expired sessionWebhook; no reply possible", message.msg_id)
+                logger.warning(
+                    "dingtalk: message %s arrived with an expired sessionWebhook; no reply possible", message.msg_id
+                )
             elif await inbox.claim(message):
                 self.tasks.spawn(
                     inbox.handle(
@@ -201,9 +208,7 @@ class DingTalkInput(InputChannel):
 
         return hook
 
-    def accept(
-        self, headers: Mapping[str, str], body: bytes
-    ) -> tuple[inbox.Incoming, str, int | None, str | None]:
+    def accept(self, headers: Mapping[str, str], body: bytes) -> tuple[inbox.Incoming, str, int | None, str | None]:
         """Verify a callback; the message, its sessionWebhook, expiry (ms) and whom to @ in a group.
 
         Raises:
@@ -239,7 +244,11 @@ class DingTalkInput(InputChannel):
         if unit:
             metadata["unit"] = unit
         message = inbox.Incoming(
-            channel=CHANNEL, msg_id=msg_id, user_id=user, text=text, metadata=metadata,
+            channel=CHANNEL,
+            msg_id=msg_id,
+            user_id=user,
+            text=text,
+            metadata=metadata,
             text_only_notice=text == "" and kind != "text",
         )
         at_user = user if str(data.get("conversationType")) == "2" else None  # @ the asker in a group

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Mapping
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Coroutine
+from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
@@ -23,7 +24,9 @@ logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024  # a request body beyond this is refused with 413
 MAX_QUESTION_CHARS = 1000  # a longer text is answered with TOO_LONG, not sent to Rasa
-TOO_LONG = "您的消息太长（{chars} 字），我没有处理。请只发一个问题（{limit} 字以内），例如“石牌街道能不能处罚占道经营？”"
+TOO_LONG = (
+    "您的消息太长（{chars} 字），我没有处理。请只发一个问题（{limit} 字以内），例如“石牌街道能不能处罚占道经营？”"
+)
 TEXT_ONLY = "目前我只能回答文字提问，请用文字输入您的问题，例如“石牌街道能不能处罚占道经营？”"
 ASK_QUESTION = "请直接输入您的问题，例如“石牌街道能不能处罚占道经营？”"
 BOT_FAILED = "抱歉，处理您的问题时出错了，请稍后再试。"
@@ -42,6 +45,11 @@ class Incoming:
     text: str
     metadata: dict[str, Any] = field(default_factory=dict)
     text_only_notice: bool = False  # the user sent something else than text
+
+    @property
+    def sender_id(self) -> str:
+        """The Rasa conversation: user ids of different platforms are different namespaces."""
+        return f"{self.channel}:{self.user_id}"
 
 
 @dataclass(frozen=True)
@@ -69,15 +77,22 @@ async def ask_bot(on_new_message: OnNewMessage, message: Incoming) -> list[dict[
     if len(message.text) > MAX_QUESTION_CHARS:
         logger.warning(
             "%s: message %s from %s has %d characters; answered with a notice",
-            message.channel, message.msg_id, message.user_id, len(message.text),
+            message.channel,
+            message.msg_id,
+            message.user_id,
+            len(message.text),
         )
         return [{"text": TOO_LONG.format(chars=len(message.text), limit=MAX_QUESTION_CHARS)}]
     collector = CollectingOutputChannel()
     try:
         await on_new_message(
             UserMessage(
-                message.text, collector, sender_id=message.user_id,
-                input_channel=message.channel, message_id=message.msg_id, metadata=message.metadata,
+                message.text,
+                collector,
+                sender_id=message.sender_id,
+                input_channel=message.channel,
+                message_id=message.msg_id,
+                metadata=message.metadata,
             )
         )
     except Exception:
@@ -93,7 +108,9 @@ async def handle(on_new_message: OnNewMessage, message: Incoming, deliver: Deliv
         for piece in outgoing:
             await deliver(piece)
     except SendFailed as exc:
-        logger.error("%s: reply to message %s for %s NOT delivered: %s", message.channel, message.msg_id, message.user_id, exc)
+        logger.error(
+            "%s: reply to message %s for %s NOT delivered: %s", message.channel, message.msg_id, message.user_id, exc
+        )
         await asyncio.to_thread(dedup.record, message.channel, message.msg_id, dedup.FAILED, str(exc))
         return
     await asyncio.to_thread(dedup.record, message.channel, message.msg_id, dedup.REPLIED)

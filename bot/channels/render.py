@@ -10,8 +10,9 @@ the user can answer with "1"; anything else stays text. Pure functions.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from bot.answer import DISCLAIMER, QUOTE_LIMIT
 from bot.verdict import VERDICT_LABELS

@@ -61,7 +61,7 @@ class VoiceInput(InputChannel):
         return CHANNEL
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> "VoiceInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> VoiceInput:
         return cls(VoiceSettings.load(credentials))
 
     def __init__(self, settings: VoiceSettings | None = None):

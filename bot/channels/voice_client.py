@@ -121,7 +121,10 @@ def main(argv: list[str] | None = None) -> int:
             transcripts.append(recognizer.transcribe(args.wav))
             print(f"识别结果：{transcripts[0].text}", file=sys.stderr)
         else:
-            print("没有可用的离线语音识别（pip install vosk 并设置 VOSK_MODEL_PATH），改为从标准输入读取文字。", file=sys.stderr)
+            print(
+                "没有可用的离线语音识别（pip install vosk 并设置 VOSK_MODEL_PATH），改为从标准输入读取文字。",
+                file=sys.stderr,
+            )
     if not transcripts:
         transcripts = [Transcript(line.strip()) for line in sys.stdin if line.strip()]
 

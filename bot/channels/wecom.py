@@ -20,7 +20,8 @@ import logging
 import os
 import struct
 import time
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import aiohttp
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -238,7 +239,7 @@ class WeComInput(InputChannel):
         return CHANNEL
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> "WeComInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> WeComInput:
         return cls(WeComSettings.load(credentials))
 
     def __init__(self, settings: WeComSettings, clock: Callable[[], float] = time.time):
