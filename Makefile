@@ -61,15 +61,34 @@ $(MODEL): $(TRAIN_INPUTS) | $(BUILD)/lexicon.stamp
 setup: $(BUILD)/lexicon.stamp $(MODEL) ## Install, build the knowledge base, train when inputs changed
 
 .PHONY: run
-run: setup ## Start the action server (:5055) and Rasa (REST, 127.0.0.1:5005); Ctrl-C stops both
+run: setup ## Start the action server (:5055), Rasa (REST, :5005) and the web widget (:8080); Ctrl-C stops all
 	$(PY) -m bot serve
 
 .PHONY: shell
 shell: setup ## Chat in the terminal (starts the servers when needed)
 	$(PY) -m bot shell
 
+# Debian's Chromium for the browser tests: Playwright drives it and never downloads a browser.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+define apt_install
+if command -v apt-get >/dev/null 2>&1; then \
+  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(1); \
+else \
+  echo "没有 apt-get，无法自动安装 $(1)：请用系统的包管理器安装后重试（浏览器测试需要 /usr/bin/chromium）。" >&2; exit 1; \
+fi
+endef
+
+.PHONY: browser
+browser: ## Install Debian's chromium for the browser tests (when missing)
+	@command -v chromium >/dev/null 2>&1 || { echo "安装 Chromium（浏览器测试用）…"; $(call apt_install,chromium); }
+
+.PHONY: screenshots
+screenshots: setup browser ## Retake the widget screenshots in docs/screenshots/ (installs CJK fonts when missing)
+	@fc-list 2>/dev/null | grep -qi 'cjk' || { echo "安装中文字体…"; $(call apt_install,fonts-noto-cjk); }
+	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/web -q -k screenshots
+
 .PHONY: test
-test: setup ## Run the whole suite: unit, action, end-to-end, data validation, test stories
+test: setup browser ## Run the whole suite: unit, action, end-to-end, browser, data validation, test stories
 	$(RASA) data validate --data data $(BUILD)/nlu --config config.yml --domain domain.yml --fail-on-warnings
 	$(PY) -m pytest
 	$(RASA) test core --stories tests/stories --model $(MODEL) --endpoints endpoints.yml \

@@ -281,7 +281,7 @@
     input.style.height = Math.min(input.scrollHeight, 120) + "px";
   }
 
-  function setOpen(open) {
+  function setOpen(open, focus) {
     state.open = open;
     store.set(KEY.open, open);
     panel.hidden = !open;
@@ -290,7 +290,8 @@
     host.classList.toggle("zq-open", open);
     if (open) {
       scrollToEnd();
-      input.focus();
+      // a panel restored on page load must not take the focus from the page
+      if (focus !== false) input.focus();
     }
   }
 
@@ -418,20 +419,16 @@
   }
 
   function send(message, userEntry) {
-    addEntry(userEntry);
+    var asked = addEntry(userEntry);
     setBusy(true);
     var metadata = state.unit ? { unit: state.unit } : {};
     api("POST", "api/chat", { sender: state.sender, message: message, metadata: metadata }).then(function (data) {
       setBusy(false);
       var entries = entriesFromMessages(data.messages || [], userEntry.question);
       if (entries.length === 0) entries.push({ role: "bot", type: "text", text: "（没有回复）" });
-      var first = null;
-      entries.forEach(function (entry) {
-        var node = addEntry(entry);
-        first = first || node;
-      });
-      // a long answer is read from its verdict down, not from its last line
-      if (first && first.offsetTop < log.scrollTop) log.scrollTop = Math.max(0, first.offsetTop - 12);
+      entries.forEach(function (entry) { addEntry(entry); });
+      // a long answer is read from the question and the verdict down, not from its last line
+      if (asked.offsetTop < log.scrollTop) log.scrollTop = Math.max(0, asked.offsetTop - 12);
     }, function (err) {
       setBusy(false);
       addEntry({ role: "error", text: err.message }, false);
@@ -619,7 +616,7 @@
     if (p.held_by) field(p.verdict === "assist" ? "决定机关" : "实施主体", p.held_by);
     if (p.legal_basis && p.legal_basis.length) field("法律依据", renderLegalBasis(p.legal_basis));
     if (p.delegation && p.delegation.document) {
-      field("下放依据", p.delegation.document + (p.delegation.effective ? "，" + p.delegation.effective + " 起施行" : ""));
+      field("职责依据", p.delegation.document + (p.delegation.effective ? "，" + p.delegation.effective + " 起施行" : ""));
     }
     field("说明", p.note);
     if (p.verdict === "unknown") {
@@ -727,7 +724,7 @@
     document.body.appendChild(host);
     renderUnit();
     renderAll();
-    setOpen(state.open === null ? !!CONFIG.open : !!state.open);
+    setOpen(state.open === null ? !!CONFIG.open : !!state.open, false);
   }
 
   if (document.body) start();

@@ -1,0 +1,250 @@
+"""The widget's HTTP API at the aiohttp level, against a fake Rasa on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.feedback import recent_feedback
+from bot.kb.types import Knowledge
+from bot.web.app import RASA_DOWN, create_app
+from bot.web.inputs import MAX_MESSAGE_CHARS
+
+SENDER = "web-0123456789abcdef"
+
+
+class FakeRasa:
+    """Records what the web app sends; answers like Rasa's REST channel and tracker API."""
+
+    def __init__(self, status: int = 200):
+        self.status = status
+        self.messages: list[dict[str, Any]] = []
+        self.events: list[tuple[str, dict[str, Any]]] = []
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/webhooks/rest/webhook", self.webhook)
+        app.router.add_post("/conversations/{sender}/tracker/events", self.tracker_events)
+        app.router.add_get("/", lambda request: web.Response(text="Hello from Rasa: 3.6.21"))
+        return app
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.messages.append(body)
+        if self.status != 200:
+            return web.json_response({"error": "boom"}, status=self.status)
+        return web.json_response(
+            [
+                {"recipient_id": body["sender"], "text": "可以。……"},
+                {"recipient_id": body["sender"], "custom": {"type": "power_answer", "verdict": "yes"}},
+            ]
+        )
+
+    async def tracker_events(self, request: web.Request) -> web.Response:
+        self.events.append((request.match_info["sender"], await request.json()))
+        return web.json_response({"sender_id": request.match_info["sender"]}, status=self.status)
+
+
+Scenario = Callable[[TestClient], Awaitable[None]]
+
+
+def run(
+    knowledge: Knowledge,
+    scenario: Scenario,
+    rasa: FakeRasa | None = None,
+    feedback_url: str | None = None,
+) -> None:
+    """Serve the web app (and the fake Rasa, if any) on loopback and run ``scenario`` against it."""
+
+    async def go() -> None:
+        rasa_server = TestServer(rasa.app()) if rasa else None
+        if rasa_server:
+            await rasa_server.start_server()
+            rasa_url = str(rasa_server.make_url("")).rstrip("/")
+        else:
+            rasa_url = "http://127.0.0.1:9"  # discard port: nothing listens
+        app = create_app(rasa_url, knowledge=lambda: knowledge, feedback_url=feedback_url, rasa_timeout=10)
+        try:
+            async with TestClient(TestServer(app)) as client:
+                await scenario(client)
+        finally:
+            if rasa_server:
+                await rasa_server.close()
+
+    asyncio.run(go())
+
+
+async def post_json(client: TestClient, path: str, body: Any) -> tuple[int, dict[str, Any]]:
+    data = body if isinstance(body, (bytes, str)) else json.dumps(body)
+    response = await client.post(path, data=data, headers={"Content-Type": "application/json"})
+    return response.status, await response.json()
+
+
+def chat_body(message: Any, **extra: Any) -> dict[str, Any]:
+    return {"sender": SENDER, "message": message, **extra}
+
+
+@pytest.mark.parametrize(
+    "body, status, message",
+    [
+        (b"", 400, "请求内容为空"),
+        (b"{not json", 400, "不是有效的 JSON"),
+        (b"[1, 2]", 400, "应为 JSON 对象"),
+        (chat_body(""), 400, "请输入要问的问题"),
+        (chat_body("   "), 400, "请输入要问的问题"),
+        (chat_body(None), 400, "请输入要问的问题"),
+        (chat_body("问" * (MAX_MESSAGE_CHARS + 1)), 400, "问题太长了"),
+        (chat_body("石牌街道能不能处罚占道经营", sender="u1"), 400, "会话标识无效"),
+        (chat_body("石牌街道能不能处罚占道经营", metadata="石牌"), 400, "metadata 应为 JSON 对象"),
+        (chat_body("问" * 30_000), 413, "请求内容过大"),
+    ],
+)
+def test_chat_rejects_bad_input_in_chinese(knowledge: Knowledge, body: Any, status: int, message: str):
+    rasa = FakeRasa()
+
+    async def scenario(client: TestClient) -> None:
+        got_status, data = await post_json(client, "/api/chat", body)
+        assert got_status == status
+        assert message in data["error"]
+
+    run(knowledge, scenario, rasa)
+    assert rasa.messages == []  # nothing reached Rasa
+
+
+def test_chat_forwards_message_and_unit_to_rasa(knowledge: Knowledge):
+    rasa = FakeRasa()
+
+    async def scenario(client: TestClient) -> None:
+        status, data = await post_json(
+            client, "/api/chat", chat_body(" 我们能审批宅基地吗 ", metadata={"unit": "白云区江高镇"})
+        )
+        assert status == 200
+        assert data["messages"][1]["custom"]["verdict"] == "yes"
+
+    run(knowledge, scenario, rasa)
+    assert rasa.messages == [
+        {"sender": SENDER, "message": "我们能审批宅基地吗", "metadata": {"channel": "web", "unit": "白云区江高镇"}}
+    ]
+
+
+def test_chat_rasa_unreachable_is_502_in_chinese(knowledge: Knowledge):
+    async def scenario(client: TestClient) -> None:
+        status, data = await post_json(client, "/api/chat", chat_body("石牌街道能不能处罚占道经营"))
+        assert status == 502
+        assert data["error"] == RASA_DOWN
+
+    run(knowledge, scenario, rasa=None)
+
+
+def test_chat_rasa_error_is_502(knowledge: Knowledge):
+    async def scenario(client: TestClient) -> None:
+        status, data = await post_json(client, "/api/chat", chat_body("石牌街道能不能处罚占道经营"))
+        assert status == 502
+        assert "助手服务出错（HTTP 500）" in data["error"]
+
+    run(knowledge, scenario, FakeRasa(status=500))
+
+
+def test_units_search(knowledge: Knowledge):
+    async def scenario(client: TestClient) -> None:
+        async def units(q: str) -> tuple[int, dict[str, Any]]:
+            response = await client.get("/api/units", params={"q": q})
+            return response.status, await response.json()
+
+        assert await units("江高镇") == (200, {"units": ["白云区江高镇"]})
+        assert await units("石牌街") == (200, {"units": ["天河区石牌街道"]})
+        status, data = await units("新塘")
+        assert status == 200 and sorted(data["units"]) == ["增城区新塘镇", "天河区新塘街道"]
+        assert await units("火星") == (200, {"units": []})
+        status, data = await units("  ")
+        assert status == 400 and data["error"] == "请输入镇街名称。"
+
+    run(knowledge, scenario)
+
+
+def test_set_unit_writes_the_slot_into_the_conversation(knowledge: Knowledge):
+    rasa = FakeRasa()
+
+    async def scenario(client: TestClient) -> None:
+        assert await post_json(client, "/api/unit", {"sender": SENDER, "unit": "江高镇"}) == (
+            200,
+            {"unit": "白云区江高镇", "synced": True},
+        )
+        status, data = await post_json(client, "/api/unit", {"sender": SENDER, "unit": "新塘"})
+        assert status == 400 and sorted(data["options"]) == ["增城区新塘镇", "天河区新塘街道"]
+        status, data = await post_json(client, "/api/unit", {"sender": SENDER, "unit": "火星"})
+        assert status == 400 and "没有找到" in data["error"]
+
+    run(knowledge, scenario, rasa)
+    assert rasa.events == [(SENDER, {"event": "slot", "name": "unit", "value": "白云区江高镇"})]
+
+
+def test_set_unit_without_rasa_is_not_synced(knowledge: Knowledge):
+    async def scenario(client: TestClient) -> None:
+        assert await post_json(client, "/api/unit", {"sender": SENDER, "unit": "江高镇"}) == (
+            200,
+            {"unit": "白云区江高镇", "synced": False},
+        )
+
+    run(knowledge, scenario)
+
+
+def test_feedback_is_stored(knowledge: Knowledge, tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'feedback.sqlite3'}"
+    body = {
+        "sender": SENDER,
+        "question": "石牌街道能不能处罚占道经营",
+        "rating": "down",
+        "reason": "办公室名称不对",
+        "verdict": "yes",
+        "item_code": "zhandao_jingying",
+        "unit": "天河区石牌街道",
+        "kb_version": "20260101.000000-abc",
+    }
+
+    async def scenario(client: TestClient) -> None:
+        status, data = await post_json(client, "/api/feedback", body)
+        assert status == 201 and data["id"] >= 1
+        status, data = await post_json(client, "/api/feedback", dict(body, rating="meh"))
+        assert status == 400 and "评价" in data["error"]
+        status, data = await post_json(client, "/api/feedback", dict(body, reason="长" * 1001))
+        assert status == 400 and "原因太长" in data["error"]
+
+    run(knowledge, scenario, feedback_url=url)
+    [record] = recent_feedback(url)
+    entry = record.entry
+    assert (entry.rating, entry.reason, entry.item_code, entry.unit) == (
+        "down", "办公室名称不对", "zhandao_jingying", "天河区石牌街道"
+    )
+
+
+def test_static_files_health_cors_and_json_404(knowledge: Knowledge):
+    async def scenario(client: TestClient) -> None:
+        response = await client.get("/widget.js")
+        assert response.status == 200 and "javascript" in response.content_type
+        assert "attachShadow" in await response.text()
+        response = await client.get("/widget.css")
+        assert response.status == 200 and response.content_type == "text/css"
+        response = await client.get("/")
+        page = await response.text()
+        assert response.status == 200 and '<script src="/widget.js" defer></script>' in page
+        response = await client.get("/health")
+        assert await response.json() == {"status": "ok", "rasa": "up"}
+        response = await client.options(
+            "/api/chat", headers={"Origin": "http://portal.example", "Access-Control-Request-Method": "POST"}
+        )
+        assert response.status == 204
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert "Content-Type" in response.headers["Access-Control-Allow-Headers"]
+        response = await client.get("/api/nothing")
+        assert response.status == 404 and (await response.json())["error"] == "没有这个地址。"
+        response = await client.get("/api/chat")
+        assert response.status == 405 and "不支持" in (await response.json())["error"]
+
+    run(knowledge, scenario, FakeRasa())
