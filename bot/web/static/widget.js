@@ -488,7 +488,7 @@
       saveHistory();
     }
     var welcome = log.querySelector(".zq-welcome");
-    if (welcome) welcome.remove();
+    if (welcome && entry.role === "user") welcome.remove();
     var typing = log.querySelector(".zq-typing");
     var node = renderEntry(entry);
     if (typing) log.insertBefore(node, typing);
@@ -515,10 +515,8 @@
 
   function renderAll() {
     log.textContent = "";
-    if (state.history.length === 0) {
-      log.appendChild(renderWelcome());
-      return;
-    }
+    var asked = state.history.some(function (entry) { return entry.role === "user"; });
+    if (!asked) log.appendChild(renderWelcome());
     state.history.forEach(function (entry) { log.appendChild(renderEntry(entry)); });
     scrollToEnd();
   }
