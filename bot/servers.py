@@ -69,6 +69,15 @@ class Servers:
         self.stop()
 
 
+def free_port() -> int:
+    """A TCP port nothing listens on right now (for tests and benchmarks)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def is_up(url: str, timeout: float = 1.0) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:

@@ -70,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("bench", help="性能：延迟、吞吐、内存、训练和构建时间、匹配器规模")
     b.add_argument("--skip-train", action="store_true")
     for p in (e, b):
-        p.add_argument("--action-port", type=int, default=int(os.environ.get("EVAL_ACTION_PORT", "18055")))
-        p.add_argument("--rasa-port", type=int, default=int(os.environ.get("EVAL_RASA_PORT", "18005")))
+        p.add_argument("--action-port", type=int, default=int(os.environ.get("EVAL_ACTION_PORT") or servers.free_port()))
+        p.add_argument("--rasa-port", type=int, default=int(os.environ.get("EVAL_RASA_PORT") or servers.free_port()))
     args = parser.parse_args(argv)
     return _eval(args) if args.command == "eval" else _bench(args)
 

@@ -34,8 +34,9 @@ class RestChat:
 @pytest.fixture(scope="session")
 def running_servers(kb_url: str, tmp_path_factory: pytest.TempPathFactory):
     log_path = Path(tmp_path_factory.mktemp("logs")) / "servers.log"
-    action_port = int(os.environ.get("TEST_ACTION_PORT", "15055"))
-    rasa_port = int(os.environ.get("TEST_RASA_PORT", "15005"))
+    # Free ports: tests may run beside `make run` or another test session.
+    action_port = int(os.environ.get("TEST_ACTION_PORT") or servers.free_port())
+    rasa_port = int(os.environ.get("TEST_RASA_PORT") or servers.free_port())
     with open(log_path, "wb") as log:
         try:
             running = servers.start(action_port, rasa_port, log=log, env={"KB_DATABASE_URL": kb_url})
