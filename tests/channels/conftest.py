@@ -189,8 +189,8 @@ class ChannelServers:
 @pytest.fixture(scope="session")
 def channel_servers(kb_url: str, fake_platform: FakePlatform, tmp_path_factory: pytest.TempPathFactory):
     log_path = Path(tmp_path_factory.mktemp("channel-logs")) / "servers.log"
-    action_port = int(os.environ.get("TEST_CHANNELS_ACTION_PORT", "16055"))
-    rasa_port = int(os.environ.get("TEST_CHANNELS_RASA_PORT", "16005"))
+    action_port = int(os.environ.get("TEST_CHANNELS_ACTION_PORT") or servers.free_port())
+    rasa_port = int(os.environ.get("TEST_CHANNELS_RASA_PORT") or servers.free_port())
     env = {
         "KB_DATABASE_URL": kb_url,
         "WECOM_CORP_ID": CORP_ID,
