@@ -81,8 +81,9 @@ def _flush_spool(session) -> None:  # type: ignore[no-untyped-def]
 
 
 def rate(sender: str, rating: str, reason: str | None = None, record_id: int | None = None,
-         url: str | None = None) -> int | None:
-    """Rate an answer (the given one, else the sender's latest answer). Returns its id."""
+         url: str | None = None, question: str | None = None) -> int | None:
+    """Rate an answer: the given record, else the sender's latest answer (to
+    ``question`` when given). Returns the record's id, or None if there is none."""
     if rating not in ("up", "down"):
         raise ValueError(rating)
     ensure_tables(url)
@@ -91,6 +92,8 @@ def rate(sender: str, rating: str, reason: str | None = None, record_id: int | N
         if record_id is not None:
             query = query.where(AuditRecord.id == record_id)
         else:
+            if question is not None:
+                query = query.where(AuditRecord.text == question[:2000])
             query = query.where(AuditRecord.verdict.is_not(None)).order_by(desc(AuditRecord.id)).limit(1)
         row = session.execute(query).scalars().first()
         if row is None:

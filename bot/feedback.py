@@ -8,6 +8,7 @@ is created lazily, on first use, with ``checkfirst``.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from dataclasses import dataclass
 
@@ -101,7 +102,19 @@ def record_feedback(entry: FeedbackEntry, url: str | None = None, now: dt.dateti
     with session_scope(url) as session:
         session.add(row)
         session.flush()
-        return int(row.id)
+        feedback_id = int(row.id)
+    _rate_in_audit(entry, url)
+    return feedback_id
+
+
+def _rate_in_audit(entry: FeedbackEntry, url: str | None) -> None:
+    """Mirror the rating onto the audit record, so `python -m bot.report` sees it."""
+    from bot import audit
+
+    try:
+        audit.rate(entry.sender, entry.rating, entry.reason, url=url, question=entry.question)
+    except (KnowledgeUnavailable, SQLAlchemyError):
+        logging.getLogger(__name__).warning("feedback stored, but the audit record could not be rated")
 
 
 def recent_feedback(url: str | None = None, limit: int = 100) -> list[FeedbackRecord]:

@@ -64,3 +64,12 @@ def test_audit_is_spooled_when_the_database_is_down_and_flushed_later(db, monkey
 
 def test_rating_without_any_answer_says_so(db):
     assert "还没有" in service.feedback("nobody", "up", None).messages[0].text
+
+
+def test_widget_feedback_also_rates_the_audit_record(db):
+    from bot.feedback import FeedbackEntry, record_feedback
+
+    service.answer_turn(Turn("ask_can", "江高镇能不能审批宅基地", {}), State(), ctx("erin"))
+    record_feedback(FeedbackEntry(sender="erin", question="江高镇能不能审批宅基地", rating="down", reason="清单已调整"), url=db)
+    negative = [n for n in audit.report(url=db).negative if n[0] == "江高镇能不能审批宅基地"]
+    assert negative and negative[0][3] == "清单已调整"
