@@ -11,7 +11,7 @@ from typing import Any
 from bot.answer import DISCLAIMER, Message, Reply, short_name
 from bot.kb.types import POWER_TYPES, UNIT_KIND_LABELS, AgencyInfo, FactInfo, ItemInfo, Knowledge, UnitInfo
 from bot.matching import clean_question
-from bot.verdict import decide, office_base
+from bot.verdict import decide, office_base, rule_for
 
 PAGE_SIZE = 12
 STAGE_WORDS = {
@@ -46,7 +46,7 @@ def list_powers(knowledge: Knowledge, unit: UnitInfo, power_type: str | None, pa
     """The unit's powers (yes and assist), grouped by type, with counts, paged."""
     rows = []
     for item in knowledge.items.values():
-        verdict = item.rules.get(unit.kind)
+        verdict = rule_for(item, unit)
         if verdict in ("yes", "assist") and (power_type is None or item.power_type == power_type):
             rows.append((item, verdict))
     order = {code: i for i, code in enumerate(knowledge.items)}  # the list's own order
@@ -95,7 +95,7 @@ def delegated_to(knowledge: Knowledge, kind: str) -> Reply:
 def compare(knowledge: Knowledge, a: UnitInfo, b: UnitInfo) -> Reply:
     only_a, only_b, different = [], [], []
     for item in knowledge.items.values():
-        va, vb = item.rules.get(a.kind), item.rules.get(b.kind)
+        va, vb = rule_for(item, a), rule_for(item, b)
         if va == vb:
             continue
         if va == "yes" and vb == "no":
@@ -105,7 +105,7 @@ def compare(knowledge: Knowledge, a: UnitInfo, b: UnitInfo) -> Reply:
         else:
             different.append((item, va, vb))
     lines = [f"{a.full_name}（{UNIT_KIND_LABELS[a.kind]}）与 {b.full_name}（{UNIT_KIND_LABELS[b.kind]}）的比较："]
-    if a.kind == b.kind:
+    if a.kind == b.kind and not (only_a or only_b or different):
         lines.append("两者同属一类镇街，清单中的权力事项相同。")
     else:
         if only_a:
@@ -146,7 +146,7 @@ def office_duties(knowledge: Knowledge, office: str, unit: UnitInfo | None) -> R
     substituted = [i for i in knowledge.items.values()
                    if unit and i.office and office_base(i.office) != office and decide(knowledge, unit, i).handled_by == office]
     if unit is not None:
-        items = [i for i in items if i.rules.get(unit.kind) in ("yes", "assist")] + substituted
+        items = [i for i in items if rule_for(i, unit) in ("yes", "assist")] + substituted
     posts = [p for p in knowledge.posts if p.office == office]
     where = f"{unit.full_name}的" if unit else ""
     lines = [f"{where}{office}承办的清单事项共 {len(items)} 项："]

@@ -36,11 +36,21 @@ def office_base(name: str) -> str:
     return re.sub(r"[（(].*?[）)]$", "", name).strip()
 
 
+def rule_for(item: ItemInfo, unit: UnitInfo) -> str:
+    """The rule of ``item`` for ``unit``: the unit's own rule, else its kind's, else no."""
+    own = item.unit_rules.get(unit.full_name)
+    return own if own is not None else item.rules.get(unit.kind, "no")
+
+
 def decide(knowledge: Knowledge, unit: UnitInfo, item: ItemInfo) -> Verdict:
-    """Apply the delegation rule of ``item`` for ``unit``'s kind."""
+    """Apply the delegation rule of ``item`` for ``unit``: its own rule first, else its kind's."""
     kind_label = UNIT_KIND_LABELS[unit.kind]
-    verdict = item.rules.get(unit.kind, "no")
-    trace = [f"{unit.full_name}为{kind_label}", f"规则：{item.code} 对{kind_label} → {verdict}"]
+    kind_verdict = item.rules.get(unit.kind, "no")
+    verdict = rule_for(item, unit)
+    trace = [f"{unit.full_name}为{kind_label}", f"规则：{item.code} 对{kind_label} → {kind_verdict}"]
+    if unit.full_name in item.unit_rules:
+        # A unit's own list is more specific than the list for its kind.
+        trace.append(f"本镇街清单：{item.code} 对{unit.full_name} → {verdict}（优先于{kind_label}规则）")
 
     handled_by = None
     if verdict in ("yes", "assist") and item.office:

@@ -32,6 +32,7 @@ _KNOWLEDGE_TABLES = (
     m.Agency,
     m.Fact,
     m.ItemAlias,
+    m.UnitRule,
     m.DelegationRule,
     m.LegalReference,
     m.PowerItem,
@@ -56,13 +57,22 @@ class BuildResult:
     skipped: bool
 
 
-def build(knowledge_dir: Path, url: str | None = None, force: bool = False) -> BuildResult:
+def build(
+    knowledge_dir: Path,
+    url: str | None = None,
+    force: bool = False,
+    import_files: dict[str, Path] | None = None,
+) -> BuildResult:
     """Validate the sources and (re)build the knowledge base.
+
+    Args:
+        import_files: the imported lists to read instead of ``knowledge/imports/*.csv``
+            (name -> path); the importer builds from a file before moving it into place.
 
     Raises:
         BuildRejected: when a source file has errors; the database is untouched.
     """
-    sources = load_sources(knowledge_dir)
+    sources = load_sources(knowledge_dir, import_files)
     engine = get_engine(url)
     _ensure_schema(engine)
     version = f"{dt.datetime.now():%Y%m%d.%H%M%S}-{sources.digest[:8]}"
@@ -109,8 +119,10 @@ def _fill(session: Session, sources: Sources) -> tuple[int, int]:
     for name, (central, editorial_office) in sources.districts.items():
         districts[name] = m.District(name=name, central=central, editorial_office=editorial_office)
         session.add(districts[name])
+    units = {}
     for row in sources.units:
         unit = m.Unit(name=row.name, district=districts[row.district], kind=row.kind)
+        units[f"{row.district}{row.name}"] = unit
         unit.offices = [m.Office(name=o, position=i) for i, o in enumerate(row.offices)]
         unit.aliases = [m.UnitAlias(alias=a) for a in row.aliases]
         session.add(unit)
@@ -161,6 +173,7 @@ def _fill(session: Session, sources: Sources) -> tuple[int, int]:
             document=documents.get(row.document) if row.document else None,
         )
         item.rules = [m.DelegationRule(unit_kind=k, verdict=v) for k, v in row.rules.items()]
+        item.unit_rules = [m.UnitRule(unit=units[u], verdict=v) for u, v in row.unit_rules.items()]
         item.references = [
             m.LegalReference(
                 position=i,

@@ -120,6 +120,7 @@ class PowerItem(Base):
     document_id = Column(ForeignKey("document.id"))  # null: the power comes from the law itself
     document = relationship(Document)
     rules = relationship("DelegationRule")
+    unit_rules = relationship("UnitRule")
     references = relationship("LegalReference", order_by="LegalReference.position")
     aliases = relationship("ItemAlias")
 
@@ -145,6 +146,19 @@ class DelegationRule(Base):
     item_id = Column(ForeignKey("power_item.id"), nullable=False, index=True)
     unit_kind = Column(String(24), nullable=False)
     verdict = Column(String(8), nullable=False)  # yes / no / assist
+
+
+class UnitRule(Base):
+    """A single unit's own rule for an item (from its own list); it wins over the kind's rule."""
+
+    __tablename__ = "unit_rule"
+    __table_args__ = (UniqueConstraint("item_id", "unit_id"),)
+
+    id = Column(Integer, primary_key=True)
+    item_id = Column(ForeignKey("power_item.id"), nullable=False, index=True)
+    unit_id = Column(ForeignKey("unit.id"), nullable=False)
+    verdict = Column(String(8), nullable=False)  # yes / no / assist
+    unit = relationship(Unit)
 
 
 class ItemAlias(Base):

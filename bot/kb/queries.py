@@ -62,6 +62,7 @@ def load_knowledge(session: Session) -> Knowledge:
         select(m.PowerItem)
         .options(
             selectinload(m.PowerItem.rules),
+            selectinload(m.PowerItem.unit_rules).selectinload(m.UnitRule.unit).selectinload(m.Unit.district),
             selectinload(m.PowerItem.aliases),
             selectinload(m.PowerItem.document),
             selectinload(m.PowerItem.references).selectinload(m.LegalReference.law),
@@ -94,6 +95,7 @@ def load_knowledge(session: Session) -> Knowledge:
             ),
             aliases=tuple(a.alias for a in item.aliases if a.kind == "alias"),
             keywords=tuple(a.alias for a in item.aliases if a.kind == "keyword"),
+            unit_rules={f"{r.unit.district.name}{r.unit.name}": r.verdict for r in item.unit_rules},
         )
     posts = tuple(
         PostInfo(p.office, p.name, tuple(

@@ -2,6 +2,16 @@
 
 Every problem is collected with its file and line, so an editor sees all of
 them at once; the build writes nothing unless the list is empty.
+
+Imported official lists (``knowledge/imports/*.csv``, written by
+``python -m bot.kb import``) are read after ``items.csv``, in file-name order.
+Their rows use the ``items.csv`` columns plus ``unit_rules`` and ``source``,
+and a blank cell means "this list says nothing about it":
+
+- a code that is already defined keeps its item; the row's non-blank cells
+  replace the item's fields, a non-blank unit-kind cell replaces the rule for
+  that kind, ``unit_rules`` entries replace that unit's own rule, aliases add up;
+- a new code adds an item whose blank unit-kind cells mean ``no``.
 """
 
 from __future__ import annotations
@@ -32,6 +42,11 @@ SOURCE_FILES = (
 )
 STAGES = ("巡查", "受理", "立案", "调查", "审核", "决定", "执行", "初审", "指导", "服务")
 LAW_DOCUMENT = "LAW"  # document code meaning: the duty is given by the cited law
+IMPORTS_DIR = "imports"
+IMPORT_COLUMNS = (
+    "code", "name", "power_type", "legal_basis", "department", *UNIT_KINDS,
+    "office", "held_by", "document", "aliases", "note", "unit_rules", "source",
+)
 
 
 @dataclass
@@ -59,6 +74,7 @@ class ItemRow:
     aliases: list[str]
     note: str | None
     keywords: list[str] = field(default_factory=list)
+    unit_rules: dict[str, str] = field(default_factory=dict)  # unit full name -> yes/no/assist
 
 
 @dataclass
@@ -90,24 +106,31 @@ class _Collector:
         self.problems.append(SourceProblem(file, line, reason))
 
 
-def _read_csv(path: Path, required: list[str], problems: _Collector) -> list[tuple[int, dict[str, str]]]:
+def _read_csv(
+    path: Path, required: list[str], problems: _Collector, label: str | None = None
+) -> list[tuple[int, dict[str, str]]]:
+    label = label or path.name
     if not path.exists():
-        problems.add(path.name, 0, "文件不存在")
+        problems.add(label, 0, "文件不存在")
         return []
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        problems.add(path.name, 0, f"不是 UTF-8 编码：{exc}")
+        problems.add(label, 0, f"不是 UTF-8 编码：{exc}")
         return []
-    reader = csv.DictReader(text.splitlines())
+    lines = text.splitlines()
+    comments = 0  # generated files say so in leading "# " lines
+    while comments < len(lines) and lines[comments].startswith("#"):
+        comments += 1
+    reader = csv.DictReader(lines[comments:])
     missing = [c for c in required if c not in (reader.fieldnames or [])]
     if missing:
-        problems.add(path.name, 1, f"缺少列：{'、'.join(missing)}")
+        problems.add(label, comments + 1, f"缺少列：{'、'.join(missing)}")
         return []
     rows = []
-    for index, row in enumerate(reader, start=2):
+    for index, row in enumerate(reader, start=comments + 2):
         if None in row:
-            problems.add(path.name, index, "列数多于表头")
+            problems.add(label, index, "列数多于表头")
             continue
         rows.append((index, {k: (v or "").strip() for k, v in row.items()}))
     return rows
@@ -117,8 +140,17 @@ def _split(value: str) -> list[str]:
     return [part.strip() for part in value.replace("；", ";").split(";") if part.strip()]
 
 
-def load_sources(directory: Path) -> Sources:
+def import_files_in(directory: Path) -> dict[str, Path]:
+    """The imported lists under ``knowledge/imports/``, by name, in the order they apply."""
+    return {path.stem: path for path in sorted((directory / IMPORTS_DIR).glob("*.csv"))}
+
+
+def load_sources(directory: Path, import_files: dict[str, Path] | None = None) -> Sources:
     """Read and validate every source file.
+
+    Args:
+        import_files: imported lists to apply instead of ``knowledge/imports/*.csv``
+            (name -> path); applied in name order.
 
     Raises:
         BuildRejected: with every problem found, located by file and line.
@@ -129,6 +161,9 @@ def load_sources(directory: Path) -> Sources:
         path = directory / name
         if path.exists():
             hashes[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    imports = import_files_in(directory) if import_files is None else dict(sorted(import_files.items()))
+    for name, path in imports.items():
+        hashes[f"{IMPORTS_DIR}/{name}.csv"] = hashlib.sha256(path.read_bytes()).hexdigest()
     law_dir = directory / "laws"
     for path in sorted(law_dir.glob("*.md")):
         hashes[f"laws/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -184,7 +219,10 @@ def load_sources(directory: Path) -> Sources:
     if not laws:
         problems.add("laws/", 0, "没有法律文本")
 
-    items = _read_items(directory, documents, laws, problems)
+    unit_offices = {f"{u.district}{u.name}": {_office_base(o) for o in u.offices} for u in units}
+    items = _read_items(directory, documents, laws, problems, unit_offices)
+    for name, path in imports.items():
+        _apply_import(f"{IMPORTS_DIR}/{name}.csv", path, items, documents, laws, unit_offices, substitutes, problems)
     _read_extra_aliases(directory / "aliases.csv", items, problems)
     _read_keywords(directory / "keywords.csv", items, problems)
 
@@ -319,7 +357,11 @@ def _apply_offices(path: Path, units: list[UnitRow], problems: _Collector) -> di
 
 
 def _read_items(
-    directory: Path, documents: dict[str, dict[str, str]], laws: dict[str, LawText], problems: _Collector
+    directory: Path,
+    documents: dict[str, dict[str, str]],
+    laws: dict[str, LawText],
+    problems: _Collector,
+    unit_offices: dict[str, set[str]],
 ) -> list[ItemRow]:
     required = ["code", "name", "power_type", "legal_basis", "department", *UNIT_KINDS, "office", "held_by", "document"]
     items: list[ItemRow] = []
@@ -343,26 +385,15 @@ def _read_items(
             if row[kind] not in VERDICTS:
                 problems.add(*where, f"{kind} 列须为 yes/no/assist：{row[kind]!r}")
             rules[kind] = row[kind]
-        if any(v in ("yes", "assist") for v in rules.values()) and not row["office"]:
-            problems.add(*where, "镇街承担的事项须写明承办机构（office）")
-        if "assist" in rules.values() and not row["held_by"]:
-            problems.add(*where, "协助办理的事项须写明决定机关（held_by）")
-        if "no" in rules.values() and not (row["held_by"] or row.get("note")):
-            problems.add(*where, "有不承接的镇街类型时须写明实施主体（held_by）或说明（note）")
+        unit_rules = _parse_unit_rules(row.get("unit_rules", ""), unit_offices, where, problems)
+        for reason in _rule_problems(
+            [*rules.values(), *unit_rules.values()], row["office"], row["held_by"], row.get("note", "")
+        ):
+            problems.add(*where, reason)
         document = row["document"] or None
         if document and document != LAW_DOCUMENT and document not in documents:
             problems.add(*where, f"未知的文件编号：{document}")
-        references: list[ArticleRef] = []
-        try:
-            references = parse_legal_basis(row["legal_basis"])
-        except LegalReferenceError as exc:
-            problems.add(*where, f"法律依据无法解析：{exc}")
-        for ref in references:
-            law = laws.get(ref.law)
-            if law is None:
-                problems.add(*where, f"法律文本中没有《{ref.law}》")
-            elif ref.article and ref.article not in law.articles:
-                problems.add(*where, f"《{ref.law}》没有{ref.article}")
+        references = _references(row["legal_basis"], laws, where, problems)
         if len(problems.problems) > errors_before:
             continue
         codes.add(code)
@@ -381,9 +412,144 @@ def _read_items(
                 document=None if document == LAW_DOCUMENT else document,
                 aliases=_split(row.get("aliases", "")),
                 note=row.get("note") or None,
+                unit_rules=unit_rules,
             )
         )
     return items
+
+
+def _rule_problems(verdicts: list[str], office: str | None, held_by: str | None, note: str | None) -> list[str]:
+    """What an item with these rules must also say (shared by items.csv and imported lists)."""
+    reasons = []
+    if any(v in ("yes", "assist") for v in verdicts) and not office:
+        reasons.append("镇街承担的事项须写明承办机构（office）")
+    if "assist" in verdicts and not held_by:
+        reasons.append("协助办理的事项须写明决定机关（held_by）")
+    if "no" in verdicts and not (held_by or note):
+        reasons.append("有不承接的镇街类型时须写明实施主体（held_by）或说明（note）")
+    return reasons
+
+
+def _references(
+    text: str, laws: dict[str, LawText], where: tuple[str, int], problems: _Collector
+) -> list[ArticleRef]:
+    """Parse a legal basis and check every law and article against ``knowledge/laws/``."""
+    references: list[ArticleRef] = []
+    try:
+        references = parse_legal_basis(text)
+    except LegalReferenceError as exc:
+        problems.add(*where, f"法律依据无法解析：{exc}")
+    for ref in references:
+        law = laws.get(ref.law)
+        if law is None:
+            problems.add(*where, f"法律文本中没有《{ref.law}》")
+        elif ref.article and ref.article not in law.articles:
+            problems.add(*where, f"《{ref.law}》没有{ref.article}")
+    return references
+
+
+def _parse_unit_rules(
+    text: str, unit_offices: dict[str, set[str]], where: tuple[str, int], problems: _Collector
+) -> dict[str, str]:
+    """``天河区石牌街道=yes;白云区江高镇=no`` -> {unit full name: verdict}."""
+    rules: dict[str, str] = {}
+    for part in _split(text or ""):
+        unit, _, verdict = part.partition("=")
+        unit, verdict = unit.strip(), verdict.strip()
+        if unit not in unit_offices:
+            problems.add(*where, f"unit_rules 中未知的镇街：{unit!r}（须写区名加镇街名，如 天河区石牌街道）")
+        elif verdict not in VERDICTS:
+            problems.add(*where, f"unit_rules 中 {unit} 的规则须为 yes/no/assist：{verdict!r}")
+        else:
+            rules[unit] = verdict
+    return rules
+
+
+def _apply_import(
+    label: str,
+    path: Path,
+    items: list[ItemRow],
+    documents: dict[str, dict[str, str]],
+    laws: dict[str, LawText],
+    unit_offices: dict[str, set[str]],
+    substitutes: dict[str, str],
+    problems: _Collector,
+) -> None:
+    """Apply one imported list on top of ``items`` (see the module docstring)."""
+    known_offices = set().union(*unit_offices.values()) | set(substitutes)
+    position = {item.code: i for i, item in enumerate(items)}
+    seen: set[str] = set()
+    for line, row in _read_csv(path, ["code", "name", *UNIT_KINDS, "unit_rules"], problems, label):
+        where = (label, line)
+        errors_before = len(problems.problems)
+        cell = {column: row.get(column, "") for column in IMPORT_COLUMNS}
+        code = cell["code"]
+        if not code:
+            problems.add(*where, "缺少事项编码")
+            continue
+        if code in seen:
+            problems.add(*where, f"事项编码重复：{code}")
+            continue
+        seen.add(code)
+        existing = items[position[code]] if code in position else None
+        if existing is None:
+            for column, reason in (("name", "缺少事项名称"), ("power_type", "缺少权力类型"),
+                                   ("legal_basis", "缺少法律依据")):
+                if not cell[column]:
+                    problems.add(*where, f"新事项{reason}")
+        if cell["power_type"] and cell["power_type"] not in POWER_TYPES:
+            problems.add(*where, f"未知的权力类型：{cell['power_type']!r}")
+        for kind in UNIT_KINDS:
+            if cell[kind] and cell[kind] not in VERDICTS:
+                problems.add(*where, f"{kind} 列须为 yes/no/assist 或留空：{cell[kind]!r}")
+        unit_rules = _parse_unit_rules(cell["unit_rules"], unit_offices, where, problems)
+        if not any(cell[k] for k in UNIT_KINDS) and not cell["unit_rules"]:
+            problems.add(*where, "本行没有给出任何镇街类型或镇街的规则")
+        if cell["office"] and _office_base(cell["office"]) not in known_offices:
+            problems.add(*where, f"未知的承办机构：{cell['office']!r}")
+        document = cell["document"]
+        if document and document != LAW_DOCUMENT and document not in documents:
+            problems.add(*where, f"未知的文件编号：{document}")
+        references = _references(cell["legal_basis"], laws, where, problems) if cell["legal_basis"] else None
+        if len(problems.problems) > errors_before:
+            continue
+
+        rules = {k: cell[k] or (existing.rules[k] if existing else "no") for k in UNIT_KINDS}
+        merged = ItemRow(
+            line=line,
+            code=code,
+            name=cell["name"] or (existing.name if existing else ""),
+            power_type=cell["power_type"] or (existing.power_type if existing else ""),
+            legal_basis=cell["legal_basis"] or (existing.legal_basis if existing else ""),
+            references=references if references is not None else (existing.references if existing else []),
+            department=cell["department"] or (existing.department if existing else ""),
+            rules=rules,
+            office=cell["office"] or (existing.office if existing else None),
+            held_by=cell["held_by"] or (existing.held_by if existing else None),
+            document=(None if document == LAW_DOCUMENT else document) if document
+            else (existing.document if existing else None),
+            aliases=list(dict.fromkeys([*(existing.aliases if existing else []), *_split(cell["aliases"])])),
+            note=cell["note"] or (existing.note if existing else None),
+            keywords=list(existing.keywords) if existing else [],
+            unit_rules={**(existing.unit_rules if existing else {}), **unit_rules},
+        )
+        for reason in _rule_problems(
+            [*merged.rules.values(), *merged.unit_rules.values()], merged.office, merged.held_by, merged.note
+        ):
+            problems.add(*where, reason)
+        if merged.office:
+            base = _office_base(merged.office)
+            for unit, verdict in unit_rules.items():
+                offices = unit_offices[unit]
+                if verdict != "no" and base not in offices and substitutes.get(base) not in offices:
+                    problems.add(*where, f"{unit}未设{merged.office}")
+        if len(problems.problems) > errors_before:
+            continue
+        if existing is None:
+            position[code] = len(items)
+            items.append(merged)
+        else:
+            items[position[code]] = merged
 
 
 def _read_extra_aliases(path: Path, items: list[ItemRow], problems: _Collector) -> None:
