@@ -51,6 +51,11 @@ $(BUILD)/nlu/lookups.yml $(BUILD)/jieba/userdict.txt: $(BUILD)/lexicon.stamp
 .PHONY: kb
 kb: $(BUILD)/lexicon.stamp ## Build the knowledge base and the generated lexicon
 
+.PHONY: import
+import: $(VENV)/.installed ## Import an official list: make import FILE=清单.xlsx ARGS="--unit-kind town [--dry-run]"
+	@[ -n "$(FILE)" ] || { echo "用法：make import FILE=清单.xlsx|清单.csv [ARGS='--unit-kind town|--unit 天河区石牌街道 --dry-run --name NAME']" >&2; exit 2; }
+	$(PY) -m bot.kb import "$(FILE)" $(ARGS)
+
 $(MODEL): $(TRAIN_INPUTS) | $(BUILD)/lexicon.stamp
 	@echo "训练模型（训练数据、配置、领域或词典有变化）…"
 	$(RASA) train --data data $(BUILD)/nlu --config config.yml --domain domain.yml \

@@ -33,3 +33,29 @@ class BuildRejected(KnowledgeError):
         lines = "\n".join(f"  {p}" for p in problems[:50])
         more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
         super().__init__(f"{len(problems)} problem(s) in the knowledge sources:\n{lines}{more}")
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One problem in an imported official list, located by sheet, row and column."""
+
+    sheet: str
+    row: int  # 1-based row as a spreadsheet shows it; 0: the file as a whole
+    column: str  # e.g. "E列「权力类型」"; "" when the problem is the row or the file
+    reason: str
+
+    def __str__(self) -> str:
+        if not self.row:
+            return f"{self.sheet}: {self.reason}"
+        where = f"{self.sheet}, 第{self.row}行"
+        return f"{where}, {self.column}: {self.reason}" if self.column else f"{where}: {self.reason}"
+
+
+class ImportRejected(KnowledgeError):
+    """An official list has errors; nothing was written."""
+
+    def __init__(self, problems: list[ImportProblem]):
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems[:200])
+        more = f"\n  … 另有 {len(problems) - 200} 个问题" if len(problems) > 200 else ""
+        super().__init__(f"清单有 {len(problems)} 个问题：\n{lines}{more}")

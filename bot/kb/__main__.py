@@ -1,15 +1,21 @@
-"""Knowledge-base administration: ``python -m bot.kb build|lexicon|info``."""
+"""Knowledge-base administration: ``python -m bot.kb build|lexicon|info|import``.
+
+Exit codes: 0 done; 1 the database or another error; 2 the sources or the
+imported list were rejected (nothing written), or the command line is wrong.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from pathlib import Path
 
 from bot.config import settings
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.errors import BuildRejected, KnowledgeError
+from bot.errors import BuildRejected, ImportRejected, KnowledgeError
+from bot.kb.types import UNIT_KINDS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,6 +25,15 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--force", action="store_true", help="来源未变也重新构建")
     sub.add_parser("lexicon", help="生成 jieba 词典和 NLU 查找表")
     sub.add_parser("info", help="显示知识库版本和数量")
+    i = sub.add_parser("import", help="导入官方权责清单/下放事项目录（.xlsx 或 .csv），校验通过才写入",
+                       description="导入官方清单：校验、写入 knowledge/imports/<名称>.csv，并在一个事务中重建知识库")
+    i.add_argument("file", type=Path, help="清单文件（.xlsx 或 .csv，UTF-8/UTF-8-BOM/GBK）")
+    scope = i.add_mutually_exclusive_group()
+    scope.add_argument("--unit-kind", choices=UNIT_KINDS, help="清单适用的镇街类型（如下放给镇的目录：town）")
+    scope.add_argument("--unit", help="清单属于哪个镇街（该镇街自己的清单），如 天河区石牌街道")
+    i.add_argument("--dry-run", action="store_true", help="只显示将新增、修改、删除的事项，不写入")
+    i.add_argument("--name", help="导入名称（knowledge/imports/<名称>.csv），默认取文件名")
+    i.add_argument("--document", help="记为这些事项下放依据的文件编号（knowledge/documents.csv 的 id）")
     args = parser.parse_args(argv)
     cfg = settings()
     try:
@@ -43,6 +58,11 @@ def main(argv: list[str] | None = None) -> int:
             k = KnowledgeProvider(cfg.database_url).get()
             print(f"版本 {k.version}（构建于 {k.built_at:%Y-%m-%d %H:%M}）：{len(k.districts)} 个区，"
                   f"{len(k.units)} 个镇街，{len(k.items)} 个事项")
+        elif args.command == "import":
+            _import(args, cfg)
+    except ImportRejected as exc:
+        print(f"清单被拒绝，知识库和 knowledge/imports/ 均未改动。\n{exc}", file=sys.stderr)
+        return 2
     except BuildRejected as exc:
         print(f"构建被拒绝，数据库未改动。\n{exc}", file=sys.stderr)
         return 2
@@ -53,6 +73,30 @@ def main(argv: list[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     return 0
+
+
+def _import(args: argparse.Namespace, cfg) -> None:  # type: ignore[no-untyped-def]
+    from bot.kb.importer import describe, import_list
+
+    result = import_list(
+        args.file, cfg.knowledge_dir, cfg.database_url, unit_kind=args.unit_kind, unit=args.unit,
+        name=args.name, document=args.document, dry_run=args.dry_run, lexicon=(cfg.jieba_dir, cfg.lookup_file),
+    )
+    for sheet in result.skipped_sheets:
+        print(f"工作表“{sheet}”没有可识别的表头，已跳过")
+    if result.dry_run:
+        print(f"预览（--dry-run，未写入）：{describe(result)}")
+        return
+    print(describe(result))
+    target = result.target.relative_to(cfg.knowledge_dir.parent) if result.target.is_relative_to(
+        cfg.knowledge_dir.parent) else result.target
+    state = "内容未变化，沿用" if result.unchanged else "已构建"
+    print(f"已导入 {target}；知识库{state}版本 {result.version}（{result.seconds:.2f} 秒）。"
+          "运行中的助手会在几秒内使用新版本。")
+    if result.lexicon_changed:
+        print("词典和查找表已更新：下次 make run / make setup 会重新训练模型。")
+    else:
+        print("词典和查找表没有变化，无需重新训练模型。")
 
 
 if __name__ == "__main__":
