@@ -1,0 +1,85 @@
+"""The generator of ``knowledge/samples/下放事项目录_镇.xlsx`` (kept as a test fixture).
+
+Run ``python -m tests.bot.kb.sample_lists`` after changing the rows; a test checks that the
+committed file holds exactly these cells. The layout is the one official lists use: a title
+and a note above the header row, 主项 cells merged over their 子项 rows, a footnote below.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SAMPLE_XLSX = Path(__file__).resolve().parents[3] / "knowledge" / "samples" / "下放事项目录_镇.xlsx"
+TITLE = "××区向镇下放区级管理权限事项目录（演示）"
+SUBTITLE = "演示数据：按广州镇街体制改革规则编制，非官方文件"
+HEADER = ("序号", "事项编码", "事项名称", "子项", "权力类型", "实施依据", "实施主体/承办机构", "原实施部门", "备注")
+FOOTNOTE = "注：本目录所列事项自文件生效之日起由镇人民政府以自己的名义实施。"
+_CF = "综合行政执法办公室"
+ROWS = (
+    ("1", "paishui", "对排水户未取得污水排入排水管网许可证排放污水的处罚", "", "行政处罚",
+     "《城镇排水与污水处理条例》第五十条", f"镇人民政府/{_CF}", "区水务局", ""),
+    ("2", "xiangcun_xuke", "乡村建设规划许可证核发", "", "行政许可",
+     "《城乡规划法》第四十一条", "镇人民政府/公共服务办公室", "区规划和自然资源局", "委托实施"),
+    ("3", "canyin_youyan", "对餐饮服务业经营者超过排放标准排放油烟的处罚", "", "行政处罚",
+     "《大气污染防治法》第一百一十八条第一款", f"镇人民政府/{_CF}", "区生态环境分局", ""),
+    ("4", "feifa_zhandi", "对农村村民未经批准非法占用土地建住宅的责令退还、限期拆除", "", "行政处罚",
+     "《土地管理法》第七十八条", f"镇人民政府/{_CF}", "区农业农村局", ""),
+    ("5", "maizang", "对在公墓和农村公益性墓地以外埋葬遗体、建造坟墓的责令限期改正", "", "行政处罚",
+     "《殡葬管理条例》第二十条", f"镇人民政府/{_CF}", "区民政局", ""),
+    ("6", "440100-XF-CF-0601", "对违反村庄和集镇规划建设管理规定行为的处罚", "对损坏村庄和集镇的房屋、公共设施的处罚",
+     "行政处罚", "《村庄和集镇规划建设管理条例》第三十九条第（一）项", _CF, "区住房和城乡建设局", ""),
+    ("7", "440100-XF-CF-0602", "", "对乱堆粪便、垃圾、柴草，破坏村容镇貌和环境卫生的处罚",
+     "", "《村庄和集镇规划建设管理条例》第三十九条第（二）项", _CF, "区住房和城乡建设局", ""),
+    ("8", "440100-XF-CF-0603", "对擅自在村庄、集镇规划区内的街道、广场、市场和车站等场所修建临时建筑物、构筑物和其他设施的处罚",
+     "", "行政处罚", "《村庄和集镇规划建设管理条例》第四十条", _CF, "区住房和城乡建设局", ""),
+    ("9", "440100-XF-CF-0701", "对在森林防火区野外上坟烧纸、燃放烟花爆竹、吸烟野炊等违规用火的处罚", "", "行政处罚",
+     "《广东省森林防火条例》第二十四条、第四十三条", _CF, "区林业和园林局", "未引起森林火灾的"),
+    ("10", "440100-XF-JC-0101", "地质灾害重点防范期内地质灾害险情的巡回检查", "", "行政检查",
+     "《地质灾害防治条例》第十五条", "应急管理办公室", "区规划和自然资源局", ""),
+    ("11", "440100-XF-JC-0301", "本辖区固体废物污染环境防治的日常巡查和隐患排查", "", "行政检查",
+     "《广东省固体废物污染环境防治条例》第三十条第一款", _CF, "区生态环境分局", ""),
+    ("12", "440100-XF-QT-0201", "组织收集、处理在城市公共场所和乡村发现的死亡畜禽", "", "其他权力",
+     "《动物防疫法》第五十八条第二款", "公共服务办公室", "区农业农村局", ""),
+    ("13", "440100-XF-QT-0202", "组织本辖区饲养动物的单位和个人做好强制免疫", "", "其他权力",
+     "《动物防疫法》第十八条第二款", "公共服务办公室", "区农业农村局", ""),
+    ("14", "440100-XF-QT-0301", "聘用专职或者兼职护林员", "", "其他行政权力",
+     "《广东省森林防火条例》第二十三条", "应急管理办公室", "区林业和园林局", ""),
+    ("15", "440100-XF-QT-0401", "组织对畜禽散养密集区的畜禽粪便污水进行分户收集、集中处理利用", "", "其他行政权力",
+     "《水污染防治法》第五十六条第三款", "公共服务办公室", "区农业农村局", ""),
+)
+MERGED = ("C9:C10", "E9:E10")  # the 主项 and its type over rows 6 and 7 of the list
+
+
+def write_town_list(path: Path) -> None:
+    import openpyxl
+    from openpyxl.styles import Alignment, Font
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "下放事项目录"
+    sheet.append([TITLE])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADER))
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([SUBTITLE])
+    sheet.append(list(HEADER))
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for row in ROWS:
+        sheet.append(list(row))
+    for span in MERGED:
+        sheet.merge_cells(span)
+    sheet.append([])
+    sheet.append([FOOTNOTE])
+    for column, width in zip("ABCDEFGHI", (6, 20, 40, 36, 12, 40, 28, 18, 16)):
+        sheet.column_dimensions[column].width = width
+    for row in sheet.iter_rows(min_row=4):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+    workbook.properties.creator = "镇街权责助手 samples"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+
+
+if __name__ == "__main__":
+    write_town_list(SAMPLE_XLSX)
+    print(f"wrote {SAMPLE_XLSX}")
