@@ -35,22 +35,33 @@ CHROMIUM_ARGS = [
 EXPECT_TIMEOUT_MS = 60_000
 
 
-def free_port() -> int:
+def port(variable: str, preferred: int) -> int:
+    """``$variable``, else ``preferred`` when it is free, else any free port (another run may hold it)."""
+    if os.environ.get(variable):
+        return int(os.environ[variable])
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        try:
+            sock.bind(("127.0.0.1", preferred))
+        except OSError:
+            return servers.free_port()
+    return preferred
 
 
 @pytest.fixture(scope="session")
 def web_stack(kb_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[servers.Servers]:
     """Action server, Rasa server and the web app, started by ``bot.servers.start`` as ``make run`` does."""
     log_path = Path(tmp_path_factory.mktemp("web-logs")) / "servers.log"
-    action_port = int(os.environ.get("TEST_WEB_ACTION_PORT", "17055"))
-    rasa_port = int(os.environ.get("TEST_WEB_RASA_PORT", "17005"))
+    action_port = port("TEST_WEB_ACTION_PORT", 17055)
+    rasa_port = port("TEST_WEB_RASA_PORT", 17005)
     with open(log_path, "wb") as log:
         try:
             running = servers.start(
-                action_port, rasa_port, log=log, env={"KB_DATABASE_URL": kb_url}, web_port=free_port(), timeout=300
+                action_port,
+                rasa_port,
+                log=log,
+                env={"KB_DATABASE_URL": kb_url},
+                web_port=servers.free_port(),
+                timeout=300,
             )
         except servers.ServerError:
             print(log_path.read_text(errors="replace")[-5000:])
@@ -70,16 +81,17 @@ def web_url(web_stack: servers.Servers) -> str:
 @pytest.fixture(scope="session")
 def dead_rasa_web_url(kb_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A web app whose Rasa is down (nothing listens on its port)."""
-    port = free_port()
+    web_port = servers.free_port()
     log_path = Path(tmp_path_factory.mktemp("web-dead")) / "web.log"
     env = dict(os.environ, KB_DATABASE_URL=kb_url, PYTHONPATH=str(PROJECT_ROOT))
+    dead_rasa = f"http://127.0.0.1:{servers.free_port()}"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.web", "--port", str(port), "--rasa-url", f"http://127.0.0.1:{free_port()}"],
+            [sys.executable, "-m", "bot.web", "--port", str(web_port), "--rasa-url", dead_rasa],
             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         try:
-            url = f"http://127.0.0.1:{port}"
+            url = f"http://127.0.0.1:{web_port}"
             deadline = time.monotonic() + 60
             while not servers.is_up(f"{url}/health"):
                 if proc.poll() is not None or time.monotonic() > deadline:
