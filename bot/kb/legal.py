@@ -18,6 +18,7 @@ _FILE_NAME = re.compile(r"^(?P<title>.+)\((?P<date>\d{4}-\d{2}-\d{2})\)\.md$")
 _REF_ARTICLE = re.compile(
     rf"(第[{_CN_NUM}]+条)((?:第[{_CN_NUM}]+款)?(?:第[（(][{_CN_NUM}]+[）)]项)?)"
 )
+_ITEM_LINE = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _LAW_TITLE = re.compile(r"《(.+?)》(?=[^》]*$|第|、|；|;|$)")
 
 
@@ -134,23 +135,22 @@ def _matching_close(segment: str) -> int:
 def clause_text(article_text: str, detail: str) -> str:
     """The part of an article a detail like 第三款 or 第（二）项 points at.
 
-    Falls back to the whole article when the detail cannot be located, so a
-    quote is never empty.
+    Numbered items (（一）…) belong to the paragraph (款) they follow, so they
+    never count as paragraphs. Falls back to the whole article when the detail
+    cannot be located, so a quote is never empty.
     """
-    paragraphs = article_text.split("\n")
-    selected = paragraphs
+    paragraphs: list[list[str]] = []
+    for line in article_text.split("\n"):
+        if paragraphs and _ITEM_LINE.match(line):
+            paragraphs[-1].append(line)
+        else:
+            paragraphs.append([line])
+    selected = [line for paragraph in paragraphs for line in paragraph]
     kuan = re.search(rf"第([{_CN_NUM}]+)款", detail)
     if kuan:
         index = cn_to_int(kuan.group(1)) - 1
         if 0 <= index < len(paragraphs):
-            selected = [paragraphs[index]]
-            # Items (项) of a paragraph follow it as their own lines.
-            tail = paragraphs[index + 1 :]
-            for line in tail:
-                if re.match(r"^[（(][一二三四五六七八九十]+[）)]", line):
-                    selected.append(line)
-                else:
-                    break
+            selected = paragraphs[index]
     xiang = re.search(rf"第[（(]([{_CN_NUM}]+)[）)]项", detail)
     if xiang:
         marker = xiang.group(1)
