@@ -27,7 +27,7 @@ def payload_of(messages: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The answer-contract payload among the bot's messages, if any."""
     for message in messages:
         custom = message.get("custom")
-        if isinstance(custom, dict) and custom.get("type") in ("power_answer", "clarify"):
+        if isinstance(custom, dict) and custom.get("type") in ("power_answer", "clarify", "structural"):
             return custom
     return None
 
