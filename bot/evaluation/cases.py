@@ -56,7 +56,7 @@ def check(expect: dict[str, Any], payload: dict[str, Any] | None, texts: list[st
         return []
     problems = []
     if payload.get("type") != "power_answer":
-        return [f"应回答，实际追问 {payload.get('need')}"]
+        return [f"应回答，实际 {payload.get('type')} {payload.get('need') or payload.get('topic') or ''}"]
     actual = {
         "verdict": payload.get("verdict"),
         "unit": (payload.get("unit") or {}).get("name"),
