@@ -112,24 +112,27 @@ def test_xlsx_and_csv_samples_import_and_verdicts_follow_the_lists(kb):
     # xiangcun_xuke was assist for towns; the list delegates it: now yes, with the list's note.
     assert decide(k, jianggao, k.items["xiangcun_xuke"]).verdict == "yes"
 
-    # A new item from the xlsx, later also listed for non-central streets by the csv.
-    linshi = k.items["440100-XF-CF-0603"]
-    assert linshi.rules == {"town": "yes", "central_street": "no", "noncentral_street": "yes"}
-    assert decide(k, jiekou, linshi).verdict == "yes"
-    off = decide(k, shipai, linshi)
-    assert (off.verdict, off.held_by) == ("no", "区住房和城乡建设局")  # the list's 原实施部门
-    assert [(r.law, r.article) for r in linshi.references] == [("村庄和集镇规划建设管理条例", "第四十条")]
-    assert "临时建筑物" in linshi.references[0].text
+    # A new item from the xlsx (a 子项: its name is the 子项), also listed for non-central streets by the csv.
+    housing = k.items["440100-XF-XK-0101"]
+    assert housing.name == "使用原有宅基地、村内空闲地和其他土地建住宅的审批"
+    assert housing.rules == {"town": "yes", "central_street": "no", "noncentral_street": "yes"}
+    granted = decide(k, jiekou, housing)
+    assert (granted.verdict, granted.handled_by) == ("yes", "公共服务办公室")
+    off = decide(k, shipai, housing)
+    assert (off.verdict, off.held_by) == ("no", "区规划和自然资源局")  # the list's 原实施部门
+    assert [(r.law, r.article, r.detail) for r in housing.references] == [
+        ("村庄和集镇规划建设管理条例", "第十八条", "第一款第（二）项")]
+    assert "使用原有宅基地" in housing.references[0].text
 
-    # 子项 rows under a merged 主项 take the 主项's type; synonyms of types are mapped.
-    assert k.items["440100-XF-CF-0602"].power_type == "行政处罚"
-    assert k.items["440100-XF-CF-0602"].references[0].detail == "第（二）项"
+    # The next 子项 under the merged 主项 takes the 主项's type; synonyms of types are mapped.
+    assert k.items["440100-XF-XK-0102"].power_type == "行政许可"
     assert k.items["440100-XF-QT-0201"].power_type == "其他行政权力"
-    # A list line-broken inside the article list ("第二十四条、⏎第四十三条") still parses.
-    assert [r.article for r in k.items["440100-XF-CF-0701"].references] == ["第二十四条", "第四十三条"]
-    # The town's office substitute applies to imported items too.
-    patrol = decide(k, jianggao, k.items["440100-XF-JC-0101"])
-    assert patrol.handled_by == "综合治理办公室"
+    # A list line-broken inside the article list ("第五十五条、⏎第五十九条") still parses.
+    assert [r.article for r in k.items["440100-XF-GF-0101"].references] == ["第五十五条", "第五十九条"]
+    # A title nested in a title, and the town's office substitute, work for imported items too.
+    fire = decide(k, jianggao, k.items["440100-XF-QT-0301"])
+    assert fire.legal_basis[0].law == "广东省实施《消防法》办法"
+    assert fire.handled_by == "综合治理办公室"
 
     # The knowledge base is a function of the files: a plain build finds nothing new.
     assert build(knowledge_dir, url).skipped
@@ -161,7 +164,7 @@ def test_dry_run_prints_the_diff_and_writes_nothing(cli_env, capsys):
     assert _cli(str(TOWN_XLSX), "--unit-kind", "town", "--document", "DEMO-XF-2020", "--dry-run") == 0
     out = capsys.readouterr().out
     assert "预览（--dry-run，未写入）：15 行 → 新增 10 项，修改 2 项，删除 0 项" in out
-    assert "+ 440100-XF-CF-0601 对损坏村庄和集镇的房屋、公共设施的处罚" in out
+    assert "+ 440100-XF-XK-0101 使用原有宅基地、村内空闲地和其他土地建住宅的审批" in out
     assert "~ paishui 对排水户未取得污水排入排水管网许可证排放污水的处罚" in out
     assert "镇 no → yes" in out and "承办机构 （空） → 综合行政执法办公室" in out
     assert "canyin_youyan" not in out  # listed, but nothing changes
@@ -173,11 +176,11 @@ def test_reimporting_a_list_replaces_it_and_reports_removed_items(kb):
     knowledge_dir, url = kb
     import_list(STREET_CSV, knowledge_dir, url, unit_kind="noncentral_street", progress=False)
     rows = list(csv.reader(io.StringIO(STREET_CSV.read_text(encoding="utf-8-sig"))))
-    shorter = _write_csv(knowledge_dir.parent / "shorter.csv", rows[:-1])  # drops 440100-XF-QT-0601
+    shorter = _write_csv(knowledge_dir.parent / "shorter.csv", rows[:-1])  # drops 440100-XF-QT-0701
     result = import_list(shorter, knowledge_dir, url, unit_kind="noncentral_street", progress=False,
                          name="下放事项目录_非中心城区街道", dry_run=True)
-    assert [(c.kind, c.code) for c in result.changes] == [("removed", "440100-XF-QT-0601")]
-    assert "- 440100-XF-QT-0601 具体负责本行政区域内平安建设工作" in describe(result)
+    assert [(c.kind, c.code) for c in result.changes] == [("removed", "440100-XF-QT-0701")]
+    assert "- 440100-XF-QT-0701 主动公开农业农村政策落实" in describe(result)
 
 
 # ---------------------------------------------------------------------------
@@ -253,13 +256,13 @@ def test_cli_success_exit_code_0_and_retrain_notice(cli_env, capsys, tmp_path):
     write_lexicon(KnowledgeProvider(url, check_every_s=0).get(), *lexicon)
     listing = _write_csv(tmp_path / "别名清单.csv", [
         ["序号", "事项编码", "事项名称", "权力类型", "实施依据", "承办机构", "别名"],
-        ["1", "440100-XF-CF-0603", "对擅自在村庄集镇规划区内的街道广场修建临时建筑物的处罚", "行政处罚",
-         "《村庄和集镇规划建设管理条例》第四十条", "综合行政执法办公室", "村里乱搭临建;广场搭棚"],
+        ["1", "440100-XF-QT-0601", "业主委员会备案", "其他行政权力",
+         "《物业管理条例》第十六条第一款", "公共服务办公室", "业委会备案;业主委员会成立备案"],
     ])
     assert _cli(str(listing), "--unit-kind", "town") == 0
     out = capsys.readouterr().out
     assert "已导入" in out and "下次 make run / make setup 会重新训练模型" in out
-    assert "村里乱搭临建" in lexicon[1].read_text(encoding="utf-8")
+    assert "业委会备案" in lexicon[1].read_text(encoding="utf-8")
     assert (knowledge_dir / "imports" / "别名清单.csv").exists()
 
 
@@ -356,19 +359,19 @@ def test_a_provider_opened_before_the_import_serves_the_new_version(kb):
     knowledge_dir, url = kb
     provider = KnowledgeProvider(url)  # the running assistant's: checks the version every 2 s
     old = provider.get()
-    assert "440100-XF-CF-0601" not in old.items
+    assert "440100-XF-XK-0101" not in old.items
     result = import_list(TOWN_XLSX, knowledge_dir, url, unit_kind="town", progress=False)
     deadline = time.monotonic() + 5
     while provider.get().version == old.version and time.monotonic() < deadline:
         time.sleep(0.1)
     new = provider.get()
     assert new.version == result.version
-    assert new.items["440100-XF-CF-0601"].rules["town"] == "yes"
+    assert new.items["440100-XF-XK-0101"].rules["town"] == "yes"
 
 
 def test_a_large_list_shows_progress(kb, tmp_path, capsys):
     knowledge_dir, url = kb
-    bases = [("《村庄和集镇规划建设管理条例》第四十条", "行政处罚"), ("《动物防疫法》第五十八条第二款", "其他行政权力"),
+    bases = [("《村庄和集镇规划建设管理条例》第四十条", "行政处罚"), ("《物业管理条例》第十六条第一款", "其他行政权力"),
              ("《地质灾害防治条例》第十五条", "行政检查")]
     rows = [["序号", "事项编码", "事项名称", "权力类型", "实施依据", "承办机构"]]
     for i in range(600):
