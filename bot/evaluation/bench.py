@@ -47,10 +47,14 @@ def _questions() -> list[str]:
     return [c.question for c in load_cases() if c.single_turn and c.group in ("clean", "colloquial", "noisy", "who", "basis")]
 
 
+TURNS_PER_CONVERSATION = 10  # staff ask a few questions, then the conversation ends
+
+
 async def _conversation(session: aiohttp.ClientSession, url: str, questions: list[str], bar: tqdm) -> list[float]:
-    sender = f"bench-{uuid.uuid4().hex[:8]}"
     latencies = []
-    for text in questions:
+    for i, text in enumerate(questions):
+        if i % TURNS_PER_CONVERSATION == 0:
+            sender = f"bench-{uuid.uuid4().hex[:8]}"
         start = time.perf_counter()
         await send(session, url, sender, text)
         latencies.append(1000 * (time.perf_counter() - start))
@@ -70,7 +74,8 @@ async def _load(url: str, questions: list[str], conversations: int, total: int, 
             results = await asyncio.gather(*(_conversation(session, url, chunk, bar) for chunk in chunks))
             wall = time.perf_counter() - start
     latencies = [x for r in results for x in r]
-    return {"conversations": conversations, "requests": len(latencies), "wall_s": wall,
+    return {"conversations": conversations, "turns_per_conversation": TURNS_PER_CONVERSATION,
+            "requests": len(latencies), "wall_s": wall,
             "throughput_per_s": len(latencies) / wall, "latency_ms": percentiles(latencies), "_raw": latencies}
 
 
