@@ -69,6 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "serve":
+        import signal
+
+        def _stop(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt  # a supervisor's SIGTERM stops the servers like Ctrl-C
+
+        signal.signal(signal.SIGTERM, _stop)
         cfg = settings()
         web = f"，网页组件 127.0.0.1:{cfg.web_port}" if cfg.web_port else ""
         print(f"启动：动作服务器 127.0.0.1:{cfg.action_port}，Rasa REST 127.0.0.1:{cfg.rasa_port}{web}（Ctrl-C 停止）")
