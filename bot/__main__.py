@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import subprocess
 import sys
 import uuid
 from contextlib import contextmanager
@@ -29,14 +30,8 @@ def _reachable_rasa() -> Iterator[str]:
         yield cfg.rasa_url
         return
     print("未连接到 Rasa 服务器，正在启动动作服务器和 Rasa 服务器（约半分钟）…", file=sys.stderr)
-    with servers.start(cfg.action_port, cfg.rasa_port, log=subprocess_devnull()) as running:
+    with servers.start(cfg.action_port, cfg.rasa_port, log=subprocess.DEVNULL) as running:
         yield running.rasa_url
-
-
-def subprocess_devnull() -> int:
-    import subprocess
-
-    return subprocess.DEVNULL
 
 
 async def _ask(url: str, sender: str, text: str, metadata: dict[str, Any] | None) -> list[dict[str, Any]]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot import answer
-from bot.kb.types import ItemInfo, Knowledge, UnitInfo
-from bot.matching import clean_question, match_matter, matter_spans
+from bot.kb.types import UNIT_KIND_LABELS, ItemInfo, Knowledge, UnitInfo
+from bot.matching import clean_question, likely_matters, match_matter, matter_spans
 from bot.units import UnitMention, find_unit, resolve_unit
 from bot.verdict import decide
 
@@ -211,16 +211,10 @@ def _fallback(knowledge: Knowledge, text: str, state: State, turn: Turn) -> Outc
     if count == 1:
         return Outcome(answer.text_reply(REPHRASE), new_state, understood)
     if count == 2:
-        candidates = [c.item for c in matter_index_rank(knowledge, text)[:3]]
+        candidates = likely_matters(knowledge, text)[:3]
         return Outcome(answer.fallback_options(candidates), new_state, understood)
     unit = _unit_for(knowledge, UnitMention((), (), None), state, turn)
     return Outcome(answer.handoff(knowledge, unit), replace(new_state, fallbacks=0), understood)
-
-
-def matter_index_rank(knowledge: Knowledge, text: str):  # type: ignore[no-untyped-def]
-    from bot.matching import matter_index
-
-    return [c for c in matter_index(knowledge).rank(text) if c.score >= 0.3]
 
 
 def _answer(knowledge: Knowledge, question: str, unit: UnitInfo, item: ItemInfo, state: State) -> Outcome:
@@ -268,8 +262,6 @@ def _unit_statement(knowledge: Knowledge, mention: UnitMention, text: str, state
     if not is_intro and last_item is not None and state.question:
         # "那沙河街道呢？" — the last question, asked again for another unit.
         return _answer(knowledge, state.question, unit, last_item, state)
-    from bot.kb.types import UNIT_KIND_LABELS
-
     text_out = (
         f"好的，已记下：{unit.full_name}（{UNIT_KIND_LABELS[unit.kind]}）。"
         f"您可以直接问我，例如“我们能不能处罚占道经营？”“宅基地审批归哪个办公室？”“依据哪条法律？”"

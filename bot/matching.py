@@ -231,6 +231,11 @@ def matter_index(knowledge: Knowledge) -> MatterIndex:
     return MatterIndex(knowledge)
 
 
+def likely_matters(knowledge: Knowledge, text: str, floor: float = 0.3) -> list[ItemInfo]:
+    """Items with some evidence, best first, even below the answer threshold (for suggestions)."""
+    return [c.item for c in matter_index(knowledge).rank(text) if c.score >= floor]
+
+
 def matter_spans(knowledge: Knowledge, text: str) -> tuple[tuple[int, int], ...]:
     return matter_index(knowledge).alias_spans(text)
 

@@ -11,7 +11,7 @@ from typing import Any
 from bot.answer import DISCLAIMER, Message, Reply, short_name
 from bot.kb.types import POWER_TYPES, UNIT_KIND_LABELS, AgencyInfo, FactInfo, ItemInfo, Knowledge, UnitInfo
 from bot.matching import clean_question
-from bot.verdict import decide, office_base, rule_for
+from bot.verdict import decide, delegation_of, office_base, rule_for
 
 PAGE_SIZE = 12
 STAGE_WORDS = {
@@ -234,9 +234,7 @@ def document_answer(knowledge: Knowledge, item: ItemInfo, unit: UnitInfo | None)
         v = decide(knowledge, unit, item)
         delegation, verdict = v.delegation, v.verdict
     else:
-        from bot.verdict import _delegation
-
-        delegation, verdict = _delegation(item), None
+        delegation, verdict = delegation_of(item), None
     if delegation is None:
         text = f"“{short_name(item)}”在知识库中没有记录下放文件。"
     elif item.document is None:

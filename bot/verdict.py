@@ -59,7 +59,7 @@ def decide(knowledge: Knowledge, unit: UnitInfo, item: ItemInfo) -> Verdict:
     if verdict == "no" and not held_by:
         trace.append("清单未列实施主体，见说明")
 
-    delegation = _delegation(item)
+    delegation = delegation_of(item)
     if delegation:
         trace.append(f"依据文件：{delegation.document}（{delegation.effective}）")
     return Verdict(
@@ -88,7 +88,8 @@ def _office_in_unit(knowledge: Knowledge, unit: UnitInfo, office: str, trace: li
     return office
 
 
-def _delegation(item: ItemInfo) -> Delegation | None:
+def delegation_of(item: ItemInfo) -> Delegation | None:
+    """The document that puts the power with units, or the law that does."""
     if item.document is not None:
         return Delegation(f"《{item.document.title}》", item.document.effective.isoformat())
     first = next((ref for ref in item.references if ref.article), None)
