@@ -92,8 +92,22 @@ screenshots: setup browser ## Retake the widget screenshots in docs/screenshots/
 	@fc-list 2>/dev/null | grep -qi 'cjk' || { echo "安装中文字体…"; $(call apt_install,fonts-noto-cjk); }
 	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/web -q -k screenshots
 
+CHECKED := bot actions tests
+
+.PHONY: lint
+lint: $(VENV)/.installed ## Check style with ruff (lint rules and formatting) over bot/, actions/ and tests/
+	@status=0; \
+	  $(PY) -m ruff check $(CHECKED) || status=1; \
+	  $(PY) -m ruff format --check $(CHECKED) || status=1; \
+	  exit $$status
+
+.PHONY: types
+types: $(VENV)/.installed ## Type-check bot/ and actions/ with mypy (settings in pyproject.toml)
+	$(PY) -m mypy bot actions
+
+# lint and types first: they take seconds and fail before the model is trained.
 .PHONY: test
-test: setup browser ## Run the whole suite: unit, action, end-to-end, browser, data validation, test stories
+test: lint types setup browser ## Run lint, types and the whole suite: unit, action, end-to-end, browser, data validation, test stories
 	$(RASA) data validate --data data $(BUILD)/nlu --config config.yml --domain domain.yml --fail-on-warnings
 	$(PY) -m pytest
 	$(RASA) test core --stories tests/stories --model $(MODEL) --endpoints endpoints.yml \

@@ -1,8 +1,17 @@
 """Shared fixtures: a knowledge base built from knowledge/ into a temporary
-SQLite file, once per test session."""
+SQLite file, and the one real stack of servers that the end-to-end, browser
+and channel tests all talk to.
+
+The stack (action server, Rasa, the web widget app, with WeCom, DingTalk and
+voice configured against a loopback fake platform) is started at most once
+per test session, and only when a test asks for it: a run of the pure tests
+never loads Rasa (about 1 GB and a minute on a small machine).
+"""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +20,8 @@ from bot.config import KNOWLEDGE_DIR
 from bot.kb.build import build
 from bot.kb.provider import KnowledgeProvider
 from bot.kb.types import Knowledge
+from tests.fake_platform import FakePlatform, channel_env, serve_fake_platform
+from tests.stack import Stack, start_stack
 
 
 @pytest.fixture(scope="session")
@@ -29,8 +40,23 @@ def knowledge(kb_url: str) -> Knowledge:
 @pytest.fixture()
 def knowledge_copy(tmp_path: Path) -> Path:
     """A writable copy of knowledge/ for tests that break or change sources."""
-    import shutil
-
     target = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE_DIR, target)
     return target
+
+
+# ---- the real servers ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def fake_platform() -> Iterator[FakePlatform]:
+    with serve_fake_platform() as platform:
+        yield platform
+
+
+@pytest.fixture(scope="session")
+def stack(kb_url: str, fake_platform: FakePlatform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The session's real servers, with the channels configured against ``fake_platform``."""
+    log_path = tmp_path_factory.mktemp("servers") / "servers.log"
+    with start_stack(kb_url, channel_env(fake_platform.url), log_path) as running:
+        yield running

@@ -1,34 +1,23 @@
-"""Fixtures of the channel tests: a fake WeCom/DingTalk API on loopback and the
-real servers started with the channels configured against it."""
+"""Fixtures of the channel tests. The fake WeCom/DingTalk API on loopback and the
+real servers configured against it are the session's (tests/conftest.py,
+tests/fake_platform.py); here: a clean platform per test and what the platforms send."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import pytest
-from aiohttp import web
 
-from bot import servers
 from bot.channels import dingtalk, wecom
+from tests.fake_platform import AES_KEY, AGENT_ID, CORP_ID, DINGTALK_SECRET, TOKEN, UNIT_USER, FakePlatform
+from tests.stack import Stack
 
-# The official sample values of WeCom's callback documentation.
-TOKEN = "QDG6eK"
-AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
-CORP_ID = "wx5823bf96d3bd56c7"
-AGENT_ID = "1000002"
-DINGTALK_SECRET = "test-dingtalk-app-secret"
-UNIT_USER = "unit-mapped-user"
+__all__ = ["AES_KEY", "CORP_ID", "DINGTALK_SECRET", "TOKEN", "UNIT_USER", "dingtalk_post", "wait_for", "wecom_post"]
+
 T = TypeVar("T")
 
 
@@ -44,179 +33,17 @@ def wait_for(check: Callable[[], T], timeout: float = 20.0, every: float = 0.1) 
         time.sleep(every)
 
 
-@dataclass
-class FakePlatform:
-    """Loopback stand-in for qyapi.weixin.qq.com and DingTalk sessionWebhooks.
-
-    Records every message it accepts; ``fail_next``/``fail_always`` make it
-    answer sends with errors, ``expire_token_next`` with errcode 42001.
-    """
-
-    url: str = ""
-    wecom: list[dict[str, Any]] = field(default_factory=list)
-    dingtalk: list[dict[str, Any]] = field(default_factory=list)
-    token_calls: int = 0
-    failures: int = 0
-    fail_next: int = 0
-    fail_always: bool = False
-    expire_token_next: int = 0
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def reset(self) -> None:
-        with self.lock:
-            self.failures = self.fail_next = self.expire_token_next = 0
-            self.fail_always = False
-
-    def to_user(self, user: str) -> list[dict[str, Any]]:
-        with self.lock:
-            return [m for m in self.wecom if m.get("touser") == user]
-
-    def to_session(self, session: str) -> list[dict[str, Any]]:
-        with self.lock:
-            return [m for m in self.dingtalk if m.get("_session") == session]
-
-    def _should_fail(self) -> bool:
-        with self.lock:
-            if self.fail_always or self.fail_next > 0:
-                self.fail_next = max(0, self.fail_next - 1)
-                self.failures += 1
-                return True
-            return False
-
-    def app(self) -> web.Application:
-        async def gettoken(request: web.Request) -> web.Response:
-            with self.lock:
-                self.token_calls += 1
-                calls = self.token_calls
-            if request.query.get("corpid") != CORP_ID or request.query.get("corpsecret") != "test-secret":
-                return web.json_response({"errcode": 40013, "errmsg": "invalid corpid"})
-            return web.json_response({"errcode": 0, "access_token": f"token-{calls}", "expires_in": 7200})
-
-        async def send(request: web.Request) -> web.Response:
-            if self._should_fail():
-                if self.failures % 2:
-                    return web.json_response({"errcode": -1, "errmsg": "system busy"})
-                return web.Response(status=502, text="bad gateway")
-            with self.lock:
-                if self.expire_token_next > 0:
-                    self.expire_token_next -= 1
-                    return web.json_response({"errcode": 42001, "errmsg": "access_token expired"})
-            body = await request.json()
-            body["_token"] = request.query.get("access_token")
-            with self.lock:
-                self.wecom.append(body)
-            return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": uuid.uuid4().hex})
-
-        async def session_webhook(request: web.Request) -> web.Response:
-            if self._should_fail():
-                return web.Response(status=503, text="unavailable")
-            body = await request.json()
-            body["_session"] = request.query.get("session")
-            with self.lock:
-                self.dingtalk.append(body)
-            return web.json_response({"errcode": 0, "errmsg": "ok"})
-
-        app = web.Application()
-        app.router.add_get("/cgi-bin/gettoken", gettoken)
-        app.router.add_post("/cgi-bin/message/send", send)
-        app.router.add_post("/robot/sendBySession", session_webhook)
-        return app
-
-
-@pytest.fixture(scope="session")
-def fake_platform():
-    platform = FakePlatform()
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    runner = web.AppRunner(platform.app())
-
-    def serve() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        loop.run_until_complete(site.start())
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        platform.url = f"http://127.0.0.1:{port}"
-        ready.set()
-        loop.run_forever()
-
-    thread = threading.Thread(target=serve, name="fake-platform", daemon=True)
-    thread.start()
-    assert ready.wait(10), "fake platform did not start"
-    yield platform
-    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(10)
-
-
 @pytest.fixture()
-def platform(fake_platform: FakePlatform) -> FakePlatform:
+def platform(fake_platform: FakePlatform) -> Iterator[FakePlatform]:
     fake_platform.reset()
     yield fake_platform
     fake_platform.reset()
 
 
-@dataclass
-class ChannelServers:
-    rasa_url: str
-    log_path: Path
-    kb_url: str
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def tracker_texts(self, sender: str) -> list[str]:
-        """What the bot heard from a user, from Rasa's HTTP API."""
-        return [e.get("text") for e in self.tracker_user_events(sender)]
-
-    def tracker_user_events(self, sender: str) -> list[dict[str, Any]]:
-        url = f"{self.rasa_url}/conversations/{urllib.request.quote(sender, safe=':')}/tracker"
-        with urllib.request.urlopen(url, timeout=30) as response:
-            events = json.loads(response.read())["events"] or []
-        return [e for e in events if e.get("event") == "user"]
-
-    def request(
-        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
-    ) -> tuple[int, bytes]:
-        req = urllib.request.Request(f"{self.rasa_url}{path}", data=body, method=method, headers=headers or {})
-        try:
-            with urllib.request.urlopen(req, timeout=60) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as exc:
-            return exc.code, exc.read()
-
-
-@pytest.fixture(scope="session")
-def channel_servers(kb_url: str, fake_platform: FakePlatform, tmp_path_factory: pytest.TempPathFactory):
-    log_path = Path(tmp_path_factory.mktemp("channel-logs")) / "servers.log"
-    action_port = int(os.environ.get("TEST_CHANNELS_ACTION_PORT") or servers.free_port())
-    rasa_port = int(os.environ.get("TEST_CHANNELS_RASA_PORT") or servers.free_port())
-    env = {
-        "KB_DATABASE_URL": kb_url,
-        "WECOM_CORP_ID": CORP_ID,
-        "WECOM_TOKEN": TOKEN,
-        "WECOM_AES_KEY": AES_KEY,
-        "WECOM_AGENT_ID": AGENT_ID,
-        "WECOM_SECRET": "test-secret",
-        "WECOM_API_BASE": fake_platform.url,
-        "WECOM_MAX_SKEW_S": "300",
-        "WECOM_USER_UNITS": json.dumps({UNIT_USER: "天河区石牌街道"}, ensure_ascii=False),
-        "DINGTALK_APP_KEY": "test-app-key",
-        "DINGTALK_APP_SECRET": DINGTALK_SECRET,
-        "DINGTALK_API_BASE": fake_platform.url,
-        "DINGTALK_USER_UNITS": json.dumps({UNIT_USER: "白云区江高镇"}, ensure_ascii=False),
-        "VOICE_TOKEN": "",
-    }
-    with open(log_path, "wb") as log:
-        try:
-            running = servers.start(action_port, rasa_port, log=log, env=env)
-        except servers.ServerError:
-            print(log_path.read_text(errors="replace")[-5000:])
-            raise
-        try:
-            yield ChannelServers(running.rasa_url, log_path, kb_url)
-        finally:
-            running.stop()
+@pytest.fixture()
+def channel_servers(stack: Stack) -> Stack:
+    """The session's real servers; their channels talk to ``fake_platform``."""
+    return stack
 
 
 # ---- what the platforms send ------------------------------------------------------------------

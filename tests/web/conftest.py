@@ -1,24 +1,24 @@
-"""The real stack for the browser tests: action server, Rasa, the web widget app,
-and Debian's headless Chromium driven by Playwright.
+"""The browser tests: Debian's headless Chromium driven by Playwright against the
+web widget app of the session's real stack (tests/conftest.py).
 
-Servers and browser start once per session; every test gets a fresh browser
-context, so its localStorage (conversation, unit, sender) starts empty.
+The browser starts once per session; every test gets a fresh browser context,
+so its localStorage (conversation, unit, sender) starts empty.
 """
 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from bot import servers
 from bot.config import PROJECT_ROOT
+from tests.stack import Stack
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,47 +35,9 @@ CHROMIUM_ARGS = [
 EXPECT_TIMEOUT_MS = 60_000
 
 
-def port(variable: str, preferred: int) -> int:
-    """``$variable``, else ``preferred`` when it is free, else any free port (another run may hold it)."""
-    if os.environ.get(variable):
-        return int(os.environ[variable])
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", preferred))
-        except OSError:
-            return servers.free_port()
-    return preferred
-
-
 @pytest.fixture(scope="session")
-def web_stack(kb_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[servers.Servers]:
-    """Action server, Rasa server and the web app, started by ``bot.servers.start`` as ``make run`` does."""
-    log_path = Path(tmp_path_factory.mktemp("web-logs")) / "servers.log"
-    action_port = port("TEST_WEB_ACTION_PORT", 17055)
-    rasa_port = port("TEST_WEB_RASA_PORT", 17005)
-    with open(log_path, "wb") as log:
-        try:
-            running = servers.start(
-                action_port,
-                rasa_port,
-                log=log,
-                env={"KB_DATABASE_URL": kb_url},
-                web_port=servers.free_port(),
-                timeout=300,
-            )
-        except servers.ServerError:
-            print(log_path.read_text(errors="replace")[-5000:])
-            raise
-        try:
-            yield running
-        finally:
-            running.stop()
-
-
-@pytest.fixture(scope="session")
-def web_url(web_stack: servers.Servers) -> str:
-    assert web_stack.web_url
-    return web_stack.web_url
+def web_url(stack: Stack) -> str:
+    return stack.web_url
 
 
 @pytest.fixture(scope="session")
@@ -88,7 +50,10 @@ def dead_rasa_web_url(kb_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot.web", "--port", str(web_port), "--rasa-url", dead_rasa],
-            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         try:
             url = f"http://127.0.0.1:{web_port}"
@@ -103,7 +68,9 @@ def dead_rasa_web_url(kb_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
             proc.wait(timeout=15)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: between its calls Playwright's sync API marks its event loop as running
+# in the main thread, and every later test that calls asyncio.run() would fail while it is open.
+@pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} 不存在：请先运行 make browser（apt-get install chromium）")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -51,33 +51,32 @@ class FakeRasa:
         return web.json_response({"sender_id": request.match_info["sender"]}, status=self.status)
 
 
-Scenario = Callable[[TestClient], Awaitable[None]]
+Serve = Callable[..., Awaitable[TestClient]]
 
 
-def run(
+Serve = Callable[..., Awaitable[TestClient]]
+
+
+@pytest.fixture()
+def serve(
+    aiohttp_client: Callable[..., Awaitable[TestClient]],
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
     knowledge: Knowledge,
-    scenario: Scenario,
-    rasa: FakeRasa | None = None,
-    feedback_url: str | None = None,
-) -> None:
-    """Serve the web app (and the fake Rasa, if any) on loopback and run ``scenario`` against it."""
+) -> Serve:
+    """Serve the web app (and the fake Rasa, if any) on loopback; returns a client of the web app.
 
-    async def go() -> None:
-        rasa_server = TestServer(rasa.app()) if rasa else None
-        if rasa_server:
-            await rasa_server.start_server()
-            rasa_url = str(rasa_server.make_url("")).rstrip("/")
+    Without ``rasa`` the app talks to the discard port, where nothing listens.
+    """
+
+    async def go(rasa: FakeRasa | None = None, feedback_url: str | None = None) -> TestClient:
+        if rasa:
+            rasa_url = str((await aiohttp_server(rasa.app())).make_url("")).rstrip("/")
         else:
-            rasa_url = "http://127.0.0.1:9"  # discard port: nothing listens
+            rasa_url = "http://127.0.0.1:9"
         app = create_app(rasa_url, knowledge=lambda: knowledge, feedback_url=feedback_url, rasa_timeout=10)
-        try:
-            async with TestClient(TestServer(app)) as client:
-                await scenario(client)
-        finally:
-            if rasa_server:
-                await rasa_server.close()
+        return await aiohttp_client(app)
 
-    asyncio.run(go())
+    return go
 
 
 async def post_json(client: TestClient, path: str, body: Any) -> tuple[int, dict[str, Any]]:
@@ -105,97 +104,81 @@ def chat_body(message: Any, **extra: Any) -> dict[str, Any]:
         (chat_body("问" * 30_000), 413, "请求内容过大"),
     ],
 )
-def test_chat_rejects_bad_input_in_chinese(knowledge: Knowledge, body: Any, status: int, message: str):
+async def test_chat_rejects_bad_input_in_chinese(serve: Serve, body: Any, status: int, message: str):
     rasa = FakeRasa()
-
-    async def scenario(client: TestClient) -> None:
-        got_status, data = await post_json(client, "/api/chat", body)
-        assert got_status == status
-        assert message in data["error"]
-
-    run(knowledge, scenario, rasa)
+    client = await serve(rasa)
+    got_status, data = await post_json(client, "/api/chat", body)
+    assert got_status == status
+    assert message in data["error"]
     assert rasa.messages == []  # nothing reached Rasa
 
 
-def test_chat_forwards_message_and_unit_to_rasa(knowledge: Knowledge):
+async def test_chat_forwards_message_and_unit_to_rasa(serve: Serve):
     rasa = FakeRasa()
-
-    async def scenario(client: TestClient) -> None:
-        status, data = await post_json(
-            client, "/api/chat", chat_body(" 我们能审批宅基地吗 ", metadata={"unit": "白云区江高镇"})
-        )
-        assert status == 200
-        assert data["messages"][1]["custom"]["verdict"] == "yes"
-
-    run(knowledge, scenario, rasa)
+    client = await serve(rasa)
+    status, data = await post_json(
+        client, "/api/chat", chat_body(" 我们能审批宅基地吗 ", metadata={"unit": "白云区江高镇"})
+    )
+    assert status == 200
+    assert data["messages"][1]["custom"]["verdict"] == "yes"
     assert rasa.messages == [
         {"sender": SENDER, "message": "我们能审批宅基地吗", "metadata": {"channel": "web", "unit": "白云区江高镇"}}
     ]
 
 
-def test_chat_rasa_unreachable_is_502_in_chinese(knowledge: Knowledge):
-    async def scenario(client: TestClient) -> None:
-        status, data = await post_json(client, "/api/chat", chat_body("石牌街道能不能处罚占道经营"))
-        assert status == 502
-        assert data["error"] == RASA_DOWN
-
-    run(knowledge, scenario, rasa=None)
+async def test_chat_rasa_unreachable_is_502_in_chinese(serve: Serve):
+    client = await serve(rasa=None)
+    status, data = await post_json(client, "/api/chat", chat_body("石牌街道能不能处罚占道经营"))
+    assert status == 502
+    assert data["error"] == RASA_DOWN
 
 
-def test_chat_rasa_error_is_502(knowledge: Knowledge):
-    async def scenario(client: TestClient) -> None:
-        status, data = await post_json(client, "/api/chat", chat_body("石牌街道能不能处罚占道经营"))
-        assert status == 502
-        assert "助手服务出错（HTTP 500）" in data["error"]
-
-    run(knowledge, scenario, FakeRasa(status=500))
+async def test_chat_rasa_error_is_502(serve: Serve):
+    client = await serve(FakeRasa(status=500))
+    status, data = await post_json(client, "/api/chat", chat_body("石牌街道能不能处罚占道经营"))
+    assert status == 502
+    assert "助手服务出错（HTTP 500）" in data["error"]
 
 
-def test_units_search(knowledge: Knowledge):
-    async def scenario(client: TestClient) -> None:
-        async def units(q: str) -> tuple[int, dict[str, Any]]:
-            response = await client.get("/api/units", params={"q": q})
-            return response.status, await response.json()
+async def test_units_search(serve: Serve):
+    client = await serve()
 
-        assert await units("江高镇") == (200, {"units": ["白云区江高镇"]})
-        assert await units("石牌街") == (200, {"units": ["天河区石牌街道"]})
-        status, data = await units("新塘")
-        assert status == 200 and sorted(data["units"]) == ["增城区新塘镇", "天河区新塘街道"]
-        assert await units("火星") == (200, {"units": []})
-        status, data = await units("  ")
-        assert status == 400 and data["error"] == "请输入镇街名称。"
+    async def units(q: str) -> tuple[int, dict[str, Any]]:
+        response = await client.get("/api/units", params={"q": q})
+        return response.status, await response.json()
 
-    run(knowledge, scenario)
+    assert await units("江高镇") == (200, {"units": ["白云区江高镇"]})
+    assert await units("石牌街") == (200, {"units": ["天河区石牌街道"]})
+    status, data = await units("新塘")
+    assert status == 200 and sorted(data["units"]) == ["增城区新塘镇", "天河区新塘街道"]
+    assert await units("火星") == (200, {"units": []})
+    status, data = await units("  ")
+    assert status == 400 and data["error"] == "请输入镇街名称。"
 
 
-def test_set_unit_writes_the_slot_into_the_conversation(knowledge: Knowledge):
+async def test_set_unit_writes_the_slot_into_the_conversation(serve: Serve):
     rasa = FakeRasa()
-
-    async def scenario(client: TestClient) -> None:
-        assert await post_json(client, "/api/unit", {"sender": SENDER, "unit": "江高镇"}) == (
-            200,
-            {"unit": "白云区江高镇", "synced": True},
-        )
-        status, data = await post_json(client, "/api/unit", {"sender": SENDER, "unit": "新塘"})
-        assert status == 400 and sorted(data["options"]) == ["增城区新塘镇", "天河区新塘街道"]
-        status, data = await post_json(client, "/api/unit", {"sender": SENDER, "unit": "火星"})
-        assert status == 400 and "没有找到" in data["error"]
-
-    run(knowledge, scenario, rasa)
+    client = await serve(rasa)
+    assert await post_json(client, "/api/unit", {"sender": SENDER, "unit": "江高镇"}) == (
+        200,
+        {"unit": "白云区江高镇", "synced": True},
+    )
+    status, data = await post_json(client, "/api/unit", {"sender": SENDER, "unit": "新塘"})
+    assert status == 400 and sorted(data["options"]) == ["增城区新塘镇", "天河区新塘街道"]
+    status, data = await post_json(client, "/api/unit", {"sender": SENDER, "unit": "火星"})
+    assert status == 400 and "没有找到" in data["error"]
     assert rasa.events == [(SENDER, {"event": "slot", "name": "unit", "value": "白云区江高镇"})]
 
 
-def test_set_unit_without_rasa_is_not_synced(knowledge: Knowledge):
-    async def scenario(client: TestClient) -> None:
-        assert await post_json(client, "/api/unit", {"sender": SENDER, "unit": "江高镇"}) == (
-            200,
-            {"unit": "白云区江高镇", "synced": False},
-        )
-
-    run(knowledge, scenario)
+async def test_set_unit_without_rasa_is_not_synced(serve: Serve):
+    client = await serve()
+    assert await post_json(client, "/api/unit", {"sender": SENDER, "unit": "江高镇"}) == (
+        200,
+        {"unit": "白云区江高镇", "synced": False},
+    )
 
 
-def test_feedback_is_stored(knowledge: Knowledge, tmp_path: Path):
+async def test_feedback_is_stored(serve: Serve, tmp_path: Path):
     url = f"sqlite:///{tmp_path / 'feedback.sqlite3'}"
     body = {
         "sender": SENDER,
@@ -207,44 +190,42 @@ def test_feedback_is_stored(knowledge: Knowledge, tmp_path: Path):
         "unit": "天河区石牌街道",
         "kb_version": "20260101.000000-abc",
     }
-
-    async def scenario(client: TestClient) -> None:
-        status, data = await post_json(client, "/api/feedback", body)
-        assert status == 201 and data["id"] >= 1
-        status, data = await post_json(client, "/api/feedback", dict(body, rating="meh"))
-        assert status == 400 and "评价" in data["error"]
-        status, data = await post_json(client, "/api/feedback", dict(body, reason="长" * 1001))
-        assert status == 400 and "原因太长" in data["error"]
-
-    run(knowledge, scenario, feedback_url=url)
+    client = await serve(feedback_url=url)
+    status, data = await post_json(client, "/api/feedback", body)
+    assert status == 201 and data["id"] >= 1
+    status, data = await post_json(client, "/api/feedback", dict(body, rating="meh"))
+    assert status == 400 and "评价" in data["error"]
+    status, data = await post_json(client, "/api/feedback", dict(body, reason="长" * 1001))
+    assert status == 400 and "原因太长" in data["error"]
     [record] = recent_feedback(url)
     entry = record.entry
     assert (entry.rating, entry.reason, entry.item_code, entry.unit) == (
-        "down", "办公室名称不对", "zhandao_jingying", "天河区石牌街道"
+        "down",
+        "办公室名称不对",
+        "zhandao_jingying",
+        "天河区石牌街道",
     )
 
 
-def test_static_files_health_cors_and_json_404(knowledge: Knowledge):
-    async def scenario(client: TestClient) -> None:
-        response = await client.get("/widget.js")
-        assert response.status == 200 and "javascript" in response.content_type
-        assert "attachShadow" in await response.text()
-        response = await client.get("/widget.css")
-        assert response.status == 200 and response.content_type == "text/css"
-        response = await client.get("/")
-        page = await response.text()
-        assert response.status == 200 and '<script src="/widget.js" defer></script>' in page
-        response = await client.get("/health")
-        assert await response.json() == {"status": "ok", "rasa": "up"}
-        response = await client.options(
-            "/api/chat", headers={"Origin": "http://portal.example", "Access-Control-Request-Method": "POST"}
-        )
-        assert response.status == 204
-        assert response.headers["Access-Control-Allow-Origin"] == "*"
-        assert "Content-Type" in response.headers["Access-Control-Allow-Headers"]
-        response = await client.get("/api/nothing")
-        assert response.status == 404 and (await response.json())["error"] == "没有这个地址。"
-        response = await client.get("/api/chat")
-        assert response.status == 405 and "不支持" in (await response.json())["error"]
-
-    run(knowledge, scenario, FakeRasa())
+async def test_static_files_health_cors_and_json_404(serve: Serve):
+    client = await serve(FakeRasa())
+    response = await client.get("/widget.js")
+    assert response.status == 200 and "javascript" in response.content_type
+    assert "attachShadow" in await response.text()
+    response = await client.get("/widget.css")
+    assert response.status == 200 and response.content_type == "text/css"
+    response = await client.get("/")
+    page = await response.text()
+    assert response.status == 200 and '<script src="/widget.js" defer></script>' in page
+    response = await client.get("/health")
+    assert await response.json() == {"status": "ok", "rasa": "up"}
+    response = await client.options(
+        "/api/chat", headers={"Origin": "http://portal.example", "Access-Control-Request-Method": "POST"}
+    )
+    assert response.status == 204
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Content-Type" in response.headers["Access-Control-Allow-Headers"]
+    response = await client.get("/api/nothing")
+    assert response.status == 404 and (await response.json())["error"] == "没有这个地址。"
+    response = await client.get("/api/chat")
+    assert response.status == 405 and "不支持" in (await response.json())["error"]
