@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,12 +50,12 @@ class Stack:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
-    def tracker_texts(self, sender: str) -> list[str]:
+    def tracker_texts(self, sender: str) -> list[str | None]:
         """What the bot heard from a user, from Rasa's HTTP API."""
         return [e.get("text") for e in self.tracker_user_events(sender)]
 
     def tracker_user_events(self, sender: str) -> list[dict[str, Any]]:
-        url = f"{self.rasa_url}/conversations/{urllib.request.quote(sender, safe=':')}/tracker"
+        url = f"{self.rasa_url}/conversations/{urllib.parse.quote(sender, safe=':')}/tracker"
         with urllib.request.urlopen(url, timeout=30) as response:
             events = json.loads(response.read())["events"] or []
         return [e for e in events if e.get("event") == "user"]

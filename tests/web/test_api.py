@@ -31,8 +31,11 @@ class FakeRasa:
         app = web.Application()
         app.router.add_post("/webhooks/rest/webhook", self.webhook)
         app.router.add_post("/conversations/{sender}/tracker/events", self.tracker_events)
-        app.router.add_get("/", lambda request: web.Response(text="Hello from Rasa: 3.6.21"))
+        app.router.add_get("/", self.hello)
         return app
+
+    async def hello(self, request: web.Request) -> web.Response:
+        return web.Response(text="Hello from Rasa: 3.6.21")
 
     async def webhook(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -49,9 +52,6 @@ class FakeRasa:
     async def tracker_events(self, request: web.Request) -> web.Response:
         self.events.append((request.match_info["sender"], await request.json()))
         return web.json_response({"sender_id": request.match_info["sender"]}, status=self.status)
-
-
-Serve = Callable[..., Awaitable[TestClient]]
 
 
 Serve = Callable[..., Awaitable[TestClient]]
