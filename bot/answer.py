@@ -217,9 +217,7 @@ def clarify_matter(question: str, items: list[ItemInfo], reason: str | None = No
 
 
 def _matter_options(items: list[ItemInfo], intent: str) -> tuple[Option, ...]:
-    return tuple(
-        Option(short_name(it), it.name, it.code, reply=f'/{intent}{{"matter": "{it.code}"}}') for it in items
-    )
+    return tuple(Option(short_name(it), it.name, it.code, reply=f'/{intent}{{"matter": "{it.code}"}}') for it in items)
 
 
 def text_reply(text: str) -> Reply:
@@ -238,7 +236,7 @@ def handoff(knowledge: Knowledge, unit: UnitInfo | None) -> Reply:
     """Third miss: name the people who can answer."""
     if unit is not None and unit.district in knowledge.districts:
         contact = knowledge.districts[unit.district].editorial_office
-        text = f"抱歉，这个问题我暂时回答不了。建议直接咨询{contact}（负责{unit.district}镇街权责清单），或查阅正式发布的权责清单。"
+        who = f"{contact}（负责{unit.district}镇街权责清单）"
     else:
-        text = "抱歉，这个问题我暂时回答不了。建议直接咨询所在区的区委编办（负责镇街权责清单），或查阅正式发布的权责清单。"
-    return Reply((Message(text=text),))
+        who = "所在区的区委编办（负责镇街权责清单）"
+    return text_reply(f"抱歉，这个问题我暂时回答不了。建议直接咨询{who}，或查阅正式发布的权责清单。")

@@ -137,9 +137,7 @@ def _citations(refs: Sequence[LegalRef]) -> str:
 def _clarify(clarification: Clarification) -> list[str]:
     c = clarification
     sentences = [speakable(line) for line in c.prompt.splitlines() if line.strip()]
-    options = [
-        f"第{chinese_number(i)}个，{speakable(o.title)}" for i, o in enumerate(c.options[:MAX_OPTIONS], start=1)
-    ]
+    options = [f"第{chinese_number(i)}个，{speakable(o.title)}" for i, o in enumerate(c.options[:MAX_OPTIONS], start=1)]
     if options:
         sentences.append("可以选" + "。".join(options) + "。请说序号或名称。")
     else:
