@@ -97,29 +97,27 @@ def chat_text(answer: Answer) -> str:
         return "\n".join(lines)
     a = answer
     lines = [f"{a.label}。{a.headline}"]
-    if a.item is None:
-        lines.extend([a.next_step] if a.next_step else [])
-    else:
-        lines.append(f"事项：{a.item.name}（{a.item.power_type}）")
-        if a.handled_by:
-            lines.append(f"承办机构：{a.unit.short_name if a.unit else ''}{a.handled_by}")
-        if a.held_by:
-            lines.append(f"{a.holder_role}：{a.held_by}")
-        lines.append("法律依据：" + "；".join(ref.citation for ref in a.legal_basis))
-        for ref in a.quotes:
-            text = ref.text or ""
-            if a.question == "basis":
-                lines.append(f"{ref.citation}：{text}")
-            else:
-                lines.append(f"条文：{text[:QUOTE_LIMIT]}{'…' if len(text) > QUOTE_LIMIT else ''}")
-        if a.delegation:
-            lines.append(f"下放/职责依据：{a.delegation.summary}")
-        if a.note:
-            lines.append(f"说明：{a.note}")
+    if a.item is None and a.next_step:
+        lines.append(a.next_step)
+    for fact in a.facts():
+        office = a.unit.short_name if fact.key == "office" and a.unit else ""  # 石牌街道综合行政执法办公室
+        lines.append(f"{fact.label}：{office}{fact.value}")
+        if fact.key == "basis":
+            lines.extend(_quote_lines(a))
     if a.understood:
         lines.append(f"（{a.understood.text}）")
     lines.append(a.disclaimer)
     return "\n".join(lines)
+
+
+def _quote_lines(answer: PowerAnswer) -> list[str]:
+    if answer.question == "basis":
+        return [f"{ref.citation}：{ref.text}" for ref in answer.quotes]
+    return [
+        f"条文：{text[:QUOTE_LIMIT]}{'…' if len(text) > QUOTE_LIMIT else ''}"
+        for ref in answer.quotes
+        if (text := ref.text)
+    ]
 
 
 def unit_ref(unit: UnitInfo) -> UnitRef:

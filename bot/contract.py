@@ -83,6 +83,15 @@ class Understood:
 
 
 @dataclass(frozen=True)
+class Fact:
+    """One labelled line of an answer: 承办机构：综合行政执法办公室."""
+
+    key: str  # item / office / holder / basis / delegation / note: lets a channel add to one
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
 class PowerAnswer:
     """Whether a unit exercises a power: the verdict and everything that supports it.
 
@@ -121,6 +130,23 @@ class PowerAnswer:
     def holder_role(self) -> str:
         """How ``held_by`` is introduced: it decides (assist) or it exercises the power instead."""
         return "决定机关" if self.verdict == "assist" else "实施主体"
+
+    def facts(self) -> tuple[Fact, ...]:
+        """The labelled facts after the headline, in the order every full rendering shows them."""
+        if self.item is None:
+            return ()
+        facts = [Fact("item", "事项", f"{self.item.name}（{self.item.power_type}）")]
+        if self.handled_by:
+            facts.append(Fact("office", "承办机构", self.handled_by))
+        if self.held_by:
+            facts.append(Fact("holder", self.holder_role, self.held_by))
+        if self.legal_basis:
+            facts.append(Fact("basis", "法律依据", "；".join(ref.citation for ref in self.legal_basis)))
+        if self.delegation:
+            facts.append(Fact("delegation", "下放/职责依据", self.delegation.summary))
+        if self.note:
+            facts.append(Fact("note", "说明", self.note))
+        return tuple(facts)
 
     def to_payload(self) -> dict[str, Any]:
         return {

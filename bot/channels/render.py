@@ -75,21 +75,11 @@ def answer_card(answer: PowerAnswer, line_break: str = "\n") -> str:
     lines = [f"**结论：{a.label}**"]
     if a.headline:
         lines.append(_plain(a.headline))
-    if a.item is not None:
-        lines.append(f"**事项**：{_plain(a.item.name)}（{_plain(a.item.power_type)}）")
-        if a.handled_by:
-            lines.append(f"**承办机构**：{_plain(a.handled_by)}")
-        if a.held_by:
-            lines.append(f"**{a.holder_role}**：{_plain(a.held_by)}")
-        if a.legal_basis:
-            lines.append("**法律依据**：" + "；".join(_plain(ref.citation) for ref in a.legal_basis))
-            for ref in a.quotes:
-                lines.extend(_quote(_shorten(ref.text or "", QUOTE_LIMIT)))
-        if a.delegation:
-            lines.append(f"**下放/职责依据**：{_plain(a.delegation.summary)}")
-        if a.note:
-            lines.append(f"**说明**：{_plain(a.note)}")
-    elif a.next_step:
+    for fact in a.facts():
+        lines.append(f"**{fact.label}**：{_plain(fact.value)}")
+        if fact.key == "basis":
+            lines.extend(line for ref in a.quotes for line in _quote(_shorten(ref.text or "", QUOTE_LIMIT)))
+    if a.item is None and a.next_step:
         lines.append(_plain(a.next_step))
     if a.understood:
         lines.append(_plain(f"（{a.understood.text}）"))
