@@ -6,6 +6,9 @@ with it through Rasa. A channel turns the payload back into the dataclass with :
 (tolerant: the dict has crossed a network) and renders its own form from the fields — the
 WeCom/DingTalk card (:mod:`bot.channels.render`), speech (:mod:`bot.speech`), the web widget. No
 channel reads the chat text, so wording lives in one place.
+
+A little over 300 lines on purpose: the payload is written and read here only, so its two
+directions can be checked against each other in one file.
 """
 
 from __future__ import annotations
