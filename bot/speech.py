@@ -1,7 +1,8 @@
 """What a voice front end says: the answer as short sentences for TTS.
 
-Pure functions over the bot's messages (the answer contract of
-:mod:`bot.answer`). The verdict comes first; no markdown, brackets or
+Pure functions over the bot's messages: an answer is spoken from the fields
+of its payload (:mod:`bot.contract`), never from its chat text; other
+messages are spoken as they are. The verdict comes first; no markdown, brackets or
 symbols; law titles without 《》; article numbers as words ("第四十二条",
 "第（二）项" → "第二项"); no sentence longer than :data:`SENTENCE_LIMIT`
 characters before a pause; the disclaimer shrinks to one short sentence.
@@ -13,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.verdict import VERDICT_LABELS
+from bot.contract import Clarification, LegalRef, PowerAnswer, parse_payload
 
 SENTENCE_LIMIT = 60
 MAX_OPTIONS = 5
@@ -34,17 +35,13 @@ _ENDS = "。？！"
 
 def speech_text(messages: Sequence[Mapping[str, Any]]) -> str:
     """The TTS text for one turn of bot messages."""
-    texts = [str(m["text"]) for m in messages if m.get("text")]
-    payload = next(
-        (m["custom"] for m in messages if isinstance(m.get("custom"), dict) and m["custom"].get("type")),
-        None,
-    )
-    if payload and payload.get("type") == "power_answer":
-        sentences = _answer(payload, texts[0] if texts else "")
-    elif payload and payload.get("type") == "clarify":
-        sentences = _clarify(payload, texts[0] if texts else "")
+    answer = next((a for m in messages if (a := parse_payload(m.get("custom"))) is not None), None)
+    if isinstance(answer, PowerAnswer):
+        sentences = _answer(answer)
+    elif isinstance(answer, Clarification):
+        sentences = _clarify(answer)
     else:
-        sentences = [speakable(t) for t in texts]
+        sentences = [speakable(str(m["text"])) for m in messages if m.get("text")]
     return finish(sentences) or NOT_UNDERSTOOD
 
 
@@ -105,56 +102,46 @@ def _numeral(token: str) -> str:
     return chinese_number(int(token)) if token.isdigit() else token
 
 
-def _answer(payload: Mapping[str, Any], text: str) -> list[str]:
-    verdict = str(payload.get("verdict") or "unknown")
-    label = VERDICT_LABELS.get(verdict, "未找到")
-    lines = [line for line in text.splitlines() if line.strip()]
-    headline = lines[0] if lines else ""
-    if headline.startswith(label):
-        headline = headline[len(label) :].lstrip("。 ")
-    sentences = [label + "。", speakable(headline)]
-    if payload.get("item") is None:
-        # unknown matter: what to do next is in the second line of the text
-        sentences.extend(speakable(line) for line in lines[1:2])
+def _answer(answer: PowerAnswer) -> list[str]:
+    a = answer
+    sentences = [a.label + "。", speakable(a.headline)]
+    if a.item is None:
+        sentences.extend([speakable(a.next_step)] if a.next_step else [])
     else:
-        refs = [r for r in payload.get("legal_basis") or [] if isinstance(r, dict)][:MAX_REFS]
-        if refs and payload.get("question") != "basis":  # a basis answer's headline already cites them
+        refs = a.legal_basis[:MAX_REFS]
+        if refs and a.question != "basis":  # a basis answer's headline already cites them
             sentences.append("依据是" + _citations(refs) + "。")
-        delegation = payload.get("delegation")
-        if isinstance(delegation, dict) and delegation.get("document"):
-            document = str(delegation["document"])
-            if "法定职责" in document:
+        if a.delegation:
+            if "法定职责" in a.delegation.document:
                 sentences.append("这是法律规定的职责。")
             else:
-                effective = delegation.get("effective")
-                when = f"，{effective}起施行" if effective else ""
-                sentences.append(speakable(f"文件依据是{document}{when}。"))
-        if payload.get("note"):
-            sentences.append(speakable(str(payload["note"])))
+                when = f"，{a.delegation.effective}起施行" if a.delegation.effective else ""
+                sentences.append(speakable(f"文件依据是{a.delegation.document}{when}。"))
+        if a.note:
+            sentences.append(speakable(a.note))
     sentences.append(SHORT_DISCLAIMER)
     return sentences
 
 
-def _citations(refs: Sequence[Mapping[str, Any]]) -> str:
+def _citations(refs: Sequence[LegalRef]) -> str:
     """城市道路管理条例第二十七条和第四十二条, 固体废物污染环境防治法第一百一十一条, 以及…"""
     grouped: dict[str, list[str]] = {}
     for ref in refs:
-        articles = grouped.setdefault(str(ref.get("law") or ""), [])
-        if ref.get("article"):
-            articles.append(str(ref["article"]))
+        articles = grouped.setdefault(ref.law, [])
+        if ref.article:
+            articles.append(ref.article)
     parts = [speakable(law + "和".join(articles)) for law, articles in grouped.items()]
     return "，以及".join(p for p in parts if p)
 
 
-def _clarify(payload: Mapping[str, Any], text: str) -> list[str]:
-    lines = [line for line in text.splitlines() if line.strip() and not re.match(r"^\s*\d+[.、．]", line)]
-    sentences = [speakable(line) for line in lines]
-    options = []
-    for option in (payload.get("options") or [])[:MAX_OPTIONS]:
-        title = option.get("title") or option.get("name") if isinstance(option, dict) else option
-        options.append(f"第{chinese_number(len(options) + 1)}个，{speakable(str(title))}")
+def _clarify(clarification: Clarification) -> list[str]:
+    c = clarification
+    sentences = [speakable(line) for line in c.prompt.splitlines() if line.strip()]
+    options = [f"第{chinese_number(i)}个，{speakable(o.title)}" for i, o in enumerate(c.options[:MAX_OPTIONS], start=1)]
     if options:
         sentences.append("可以选" + "。".join(options) + "。请说序号或名称。")
+    else:
+        sentences.extend(speakable(e) for e in c.examples[:MAX_OPTIONS])
     return sentences
 
 

@@ -1,10 +1,12 @@
 """Turn the bot's messages into what a chat platform shows.
 
 Input is the list Rasa's output channels collect (``{"text", "buttons",
-"custom"}`` dicts, see :mod:`bot.answer`); output is a list of
-:class:`Outgoing` messages. A ``power_answer`` becomes one markdown answer
-card (verdict badge first); a ``clarify`` becomes text with numbered options
-the user can answer with "1"; anything else stays text. Pure functions.
+"custom"}`` dicts); output is a list of :class:`Outgoing` messages. A
+``power_answer`` payload becomes one markdown answer card (verdict badge
+first), a ``clarify`` payload text with numbered options the user can answer
+with "1" — both drawn from the payload's fields (:mod:`bot.contract`), never
+from the chat text that came with them; anything else stays text. Pure
+functions.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.answer import DISCLAIMER, QUOTE_LIMIT
-from bot.verdict import VERDICT_LABELS
+from bot.answer import QUOTE_LIMIT
+from bot.contract import Answer, Clarification, PowerAnswer, parse_payload
 
 TITLE = "镇街权责助手"
 _NUMBERED = re.compile(r"^\s*\d+[.、．]\s*")
@@ -36,21 +38,16 @@ def render_messages(messages: Sequence[Mapping[str, Any]], line_break: str = "\n
     """Render one turn of bot messages.
 
     Args:
-        messages: the bot's messages in order; a contract payload follows its text.
+        messages: the bot's messages in order; a contract payload follows the chat text it replaces.
         line_break: what ends a markdown line on the platform (DingTalk needs "  \\n").
     """
     out: list[Outgoing] = []
-    pending: Mapping[str, Any] | None = None  # a text that may belong to the next payload
+    pending: Mapping[str, Any] | None = None  # a text that may be the chat text of the next payload
     for message in messages:
-        custom = message.get("custom")
-        kind = custom.get("type") if isinstance(custom, dict) else None
-        if kind == "power_answer":
-            text = str(pending.get("text") or "") if pending else ""
-            out.append(Outgoing("markdown", answer_card(custom, text, line_break), card_title(custom)))
-            pending = None
-        elif kind == "clarify":
-            out.append(Outgoing("text", clarify_text(custom, pending or {})))
-            pending = None
+        answer = parse_payload(message.get("custom"))
+        if answer is not None:
+            out.append(render_answer(answer, line_break))
+            pending = None  # the card or the numbered question says it all, from the fields
         elif message.get("text"):
             if pending is not None:
                 out.append(Outgoing("text", plain_text(pending)))
@@ -60,77 +57,43 @@ def render_messages(messages: Sequence[Mapping[str, Any]], line_break: str = "\n
     return out
 
 
-def card_title(payload: Mapping[str, Any]) -> str:
+def render_answer(answer: Answer, line_break: str = "\n") -> Outgoing:
+    """One typed answer as a platform message."""
+    if isinstance(answer, Clarification):
+        return Outgoing("text", clarify_text(answer))
+    return Outgoing("markdown", answer_card(answer, line_break), card_title(answer))
+
+
+def card_title(answer: PowerAnswer) -> str:
     """A short title for notifications: the verdict and the matter."""
-    label = VERDICT_LABELS.get(str(payload.get("verdict")), "未找到")
-    item = payload.get("item") or {}
-    name = item.get("name") if isinstance(item, dict) else None
-    return f"结论：{label}" + (f" · {_shorten(name, 20)}" if name else "")
+    return f"结论：{answer.label}" + (f" · {_shorten(answer.item.name, 20)}" if answer.item else "")
 
 
-def answer_card(payload: Mapping[str, Any], text: str = "", line_break: str = "\n") -> str:
-    """A markdown card for a ``power_answer`` payload and the text that came with it."""
-    verdict = str(payload.get("verdict") or "unknown")
-    label = VERDICT_LABELS.get(verdict, "未找到")
-    text_lines = [line for line in text.splitlines() if line.strip()]
-    understood = next((line for line in text_lines if line.startswith("（我的理解")), None)
-    disclaimer = next((line for line in text_lines if line.startswith("※")), DISCLAIMER)
-
-    lines = [f"**结论：{label}**"]
-    if text_lines:
-        headline = text_lines[0]
-        if headline.startswith(label):
-            headline = headline[len(label) :].lstrip("。 ")
-        if headline:
-            lines.append(_plain(headline))
-    item = payload.get("item")
-    if isinstance(item, dict):
-        lines.append(f"**事项**：{_plain(item.get('name', ''))}（{_plain(item.get('power_type', ''))}）")
-        if payload.get("handled_by"):
-            lines.append(f"**承办机构**：{_plain(payload['handled_by'])}")
-        if payload.get("held_by"):
-            who = "决定机关" if verdict == "assist" else "实施主体"
-            lines.append(f"**{who}**：{_plain(payload['held_by'])}")
-        basis = [b for b in payload.get("legal_basis") or [] if isinstance(b, dict)]
-        if basis:
-            lines.append("**法律依据**：" + "；".join(_plain(citation(b)) for b in basis))
-            quoted = [b for b in basis if b.get("text")]
-            if payload.get("question") != "basis":
-                quoted = quoted[:1]
-            for ref in quoted:
-                lines.extend(_quote(_shorten(str(ref["text"]), QUOTE_LIMIT)))
-        delegation = payload.get("delegation")
-        if isinstance(delegation, dict) and delegation.get("document"):
-            lines.append(
-                f"**下放/职责依据**：{_plain(delegation['document'])}，{_plain(delegation.get('effective', ''))} 起施行"
-            )
-        if payload.get("note"):
-            lines.append(f"**说明**：{_plain(payload['note'])}")
-    else:
-        # unknown matter: the text already says what to do next
-        lines.extend(_plain(line) for line in text_lines[1:] if not line.startswith(("（我的理解", "※")))
-    if understood:
-        lines.append(_plain(understood))
-    lines.extend(_quote(disclaimer))
+def answer_card(answer: PowerAnswer, line_break: str = "\n") -> str:
+    """A markdown card: verdict badge, headline, the fields, what was understood, the disclaimer."""
+    a = answer
+    lines = [f"**结论：{a.label}**"]
+    if a.headline:
+        lines.append(_plain(a.headline))
+    for fact in a.facts():
+        lines.append(f"**{fact.label}**：{_plain(fact.value)}")
+        if fact.key == "basis":
+            lines.extend(line for ref in a.quotes for line in _quote(_shorten(ref.text or "", QUOTE_LIMIT)))
+    if a.item is None and a.next_step:
+        lines.append(_plain(a.next_step))
+    if a.understood:
+        lines.append(_plain(f"（{a.understood.text}）"))
+    lines.extend(_quote(a.disclaimer))
     return line_break.join(lines)
 
 
-def citation(ref: Mapping[str, Any]) -> str:
-    """《法律》第几条, as the answer text writes it."""
-    return f"《{ref.get('law', '')}》{ref.get('article') or ''}"
-
-
-def clarify_text(payload: Mapping[str, Any], message: Mapping[str, Any]) -> str:
-    """The question with numbered options, so a user can answer with the number."""
-    options = [_option_title(o) for o in payload.get("options") or []]
-    if not options:
-        options = [str(b.get("title", "")) for b in message.get("buttons") or [] if isinstance(b, dict)]
-    text = str(message.get("text") or "")
-    if not text:
-        text = "请问您是哪个镇街的？" if payload.get("need") == "unit" else "您问的是哪一项？"
-    lines = [line for line in text.splitlines() if line.strip() and not _NUMBERED.match(line)]
-    lines.extend(f"{i}. {title}" for i, title in enumerate(options, start=1))
-    if options:
+def clarify_text(clarification: Clarification) -> str:
+    """The question with numbered options (or example questions), so a user can answer with the number."""
+    c = clarification
+    titles = [o.title for o in c.options] or list(c.examples)
+    lines = [line for line in c.prompt.splitlines() if line.strip()]
+    lines.extend(f"{i}. {title}" for i, title in enumerate(titles, start=1))
+    if titles:
         lines.append("（回复序号即可）")
     return "\n".join(lines)
 
@@ -174,12 +137,6 @@ def _lines_within(lines: Iterable[str], limit: int) -> Iterable[str]:
             yield line[:cut]
             line = line[cut:]
         yield line
-
-
-def _option_title(option: Any) -> str:
-    if isinstance(option, dict):
-        return str(option.get("title") or option.get("name") or option.get("code") or "")
-    return str(option)
 
 
 def _plain(value: Any) -> str:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
+from bot.answer import EXAMPLE_QUESTIONS, fallback_options
 from bot.dialogue import State, Turn, handle_turn
 from bot.speech import SENTENCE_LIMIT, SHORT_DISCLAIMER, chinese_number, speakable, speech_text
 
@@ -63,14 +65,55 @@ def test_long_sentences_are_cut_at_a_comma():
     assert speech.replace("。", "，").rstrip("，") == long.rstrip("。")
 
 
+@pytest.mark.parametrize("text,intent,verdict", QUESTIONS)
+def test_speech_comes_from_the_payload_not_the_text(knowledge, text, intent, verdict):
+    msgs = messages(knowledge, text, intent)
+    speech = speech_text(msgs)
+    payload_only = [{"custom": m["custom"]} for m in msgs if m.get("custom")]
+    assert speech_text(payload_only) == speech
+    assert speech_text([{"text": "不可以。完全不同的一段话。"}, *payload_only]) == speech
+    assert speech_text(json.loads(json.dumps(payload_only))) == speech
+
+
+def test_unknown_matter_says_what_to_do_next(knowledge):
+    speech = speech_text(messages(knowledge, "石牌街道能不能审批采矿许可证", "ask_can"))
+    assert speech.startswith("未找到。知识库里没有与")
+    assert "请换个说法" in speech and "天河区委编办" in speech
+
+
+def test_garbled_payload_is_still_spoken():
+    garbled = {"type": "power_answer", "verdict": 7, "headline": None, "legal_basis": "x", "delegation": "y"}
+    assert speech_text([{"custom": garbled}]) == "未找到。" + SHORT_DISCLAIMER
+    partial = {"type": "power_answer", "verdict": "yes", "item": {"name": "甲"}, "legal_basis": [{"law": "某法"}, 1]}
+    assert speech_text([{"custom": partial}]) == "可以。依据是某法。" + SHORT_DISCLAIMER
+
+
 def test_clarify_reads_options_as_ordinals():
     msgs = [
-        {"text": "您说的石牌在两个区都有，是哪一个？\n1. 天河区石牌街道\n2. 番禺区石牌镇"},
-        {"custom": {"type": "clarify", "need": "unit", "options": ["天河区石牌街道", "番禺区石牌镇"]}},
+        {"text": "这段文字不会被读出来"},
+        {
+            "custom": {
+                "type": "clarify",
+                "need": "unit",
+                "options": ["天河区石牌街道", "番禺区石牌镇"],
+                "prompt": "您说的石牌在两个区都有，是哪一个？",
+            }
+        },
     ]
     speech = speech_text(msgs)
     assert speech.startswith("您说的石牌在两个区都有，是哪一个？")
     assert "第一个，天河区石牌街道。第二个，番禺区石牌镇。" in speech
+    assert "不会被读出来" not in speech
+
+
+def test_fallback_reads_the_example_questions():
+    speech = speech_text([m.to_dict() for m in fallback_options([]).messages])
+    assert speech == "我还是没能理解。您可以这样问。" + "".join(EXAMPLE_QUESTIONS)
+
+
+def test_structural_answers_are_spoken_from_their_text():
+    msgs = [{"text": "石牌街道共有《3》项"}, {"custom": {"type": "structural", "topic": "list_powers"}}]
+    assert speech_text(msgs) == "石牌街道共有3项。"
 
 
 def test_nothing_to_say_asks_to_repeat():

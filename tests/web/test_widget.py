@@ -75,6 +75,19 @@ def test_answer_shows_badge_office_and_expandable_article(widget: Widget):
     expect(article).to_contain_text("违反本条例第二十七条规定")
 
 
+def test_card_shows_headline_understanding_and_next_step_from_the_payload(widget: Widget):
+    widget.ask("石牌街道能不能审批采矿许可证")
+    card = widget.answer()
+    expect(card.locator(".zq-badge")).to_have_text("未找到")
+    expect(card.locator(".zq-headline")).to_contain_text("知识库里没有与")
+    expect(card.locator(".zq-field", has_text="建议")).to_contain_text("天河区委编办")
+    expect(card.locator(".zq-understood")).to_have_text("我的理解：天河区石牌街道 · 未识别的事项 · 能否行使")
+    # the chat text is not kept: the card is drawn from the payload alone, also after a reload
+    assert "text" not in widget.storage("zjqz.history.v1")[-1]
+    widget.page.reload()
+    expect(widget.cards.last.locator(".zq-field", has_text="建议")).to_contain_text("天河区委编办")
+
+
 def test_clarify_button_sends_its_payload_and_shows_its_title(widget: Widget):
     widget.ask("新塘能不能批宅基地")
     option = widget.page.get_by_role("button", name="增城区新塘镇")

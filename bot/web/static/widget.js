@@ -435,24 +435,23 @@
     });
   }
 
-  /* Rasa's messages → history entries. A power_answer payload absorbs the text
-     message before it (the same answer as prose); clarify payloads are shown
-     through the buttons of their text message. */
+  /* Rasa's messages → history entries. An answer's payload carries everything the
+     card shows, so the chat text sent before it is dropped; a clarify payload gives
+     the question to show above the buttons of its text message. */
   function entriesFromMessages(messages, question) {
     var entries = [];
     messages.forEach(function (m) {
       var custom = m.custom;
       if (custom && custom.type === "power_answer") {
         var prev = entries[entries.length - 1];
-        var text = "";
-        if (prev && prev.type === "text" && !(prev.buttons && prev.buttons.length)) {
-          text = prev.text;
-          entries.pop();
-        }
-        entries.push({ role: "bot", type: "answer", payload: custom, text: text, question: question, rating: null });
+        if (prev && prev.type === "text" && !(prev.buttons && prev.buttons.length)) entries.pop();
+        entries.push({ role: "bot", type: "answer", payload: custom, question: question, rating: null });
       } else if (custom && custom.type === "clarify") {
         var last = entries[entries.length - 1];
-        if (last && last.type === "text") last.need = custom.need;
+        if (last && last.type === "text") {
+          last.need = custom.need;
+          if (typeof custom.prompt === "string" && custom.prompt) last.text = custom.prompt;
+        }
       } else if (m.text || (m.buttons && m.buttons.length)) {
         entries.push({
           role: "bot", type: "text", text: m.text || "",
@@ -578,28 +577,41 @@
     return el("div", { class: "zq-row zq-row-bot" }, [el("div", { class: "zq-bubble zq-bubble-bot" }, children)]);
   }
 
-  function linesOf(text) {
-    return (text || "").split("\n");
+  function str(value) {
+    return typeof value === "string" ? value : "";
+  }
+
+  /* What the card shows besides the fields: from the payload. Answers kept in the
+     history by a version before the payload carried these came with their chat text. */
+  function answerParts(entry, verdict) {
+    var p = entry.payload || {};
+    var understood = p.understood && typeof p.understood === "object" ? str(p.understood.text) : str(p.understood);
+    if (typeof p.headline === "string") {
+      return { headline: p.headline, understood: understood, disclaimer: str(p.disclaimer), nextStep: str(p.next_step) };
+    }
+    var lines = (entry.text || "").split("\n");
+    var parts = { headline: (lines[0] || "").replace(new RegExp("^" + verdict.label + "[。，,.]\\s*"), ""), nextStep: "" };
+    var rest = [];
+    lines.slice(1).forEach(function (line) {
+      if (/^（我的理解：/.test(line)) parts.understood = line.replace(/^（/, "").replace(/）$/, "");
+      else if (/^※/.test(line)) parts.disclaimer = line;
+      else if (line) rest.push(line);
+    });
+    if (p.verdict === "unknown") parts.nextStep = rest.join("\n");
+    return parts;
   }
 
   function renderAnswer(entry) {
     var p = entry.payload || {};
     var verdict = VERDICTS[p.verdict] || VERDICTS.unknown;
-    var lines = linesOf(entry.text);
-    var headline = (lines[0] || "").replace(new RegExp("^" + verdict.label + "[。，,.]\\s*"), "");
-    var understood = null;
-    var disclaimer = null;
-    lines.forEach(function (line) {
-      if (/^（我的理解：/.test(line)) understood = line.replace(/^（/, "").replace(/）$/, "");
-      if (/^※/.test(line)) disclaimer = line;
-    });
+    var parts = answerParts(entry, verdict);
 
     var card = el("article", { class: "zq-card zq-card-" + verdict.cls, "aria-label": "回答：" + verdict.label });
     card.appendChild(el("div", { class: "zq-card-head" }, [
       el("span", { class: "zq-badge zq-badge-" + verdict.cls, text: verdict.label }),
       p.unit && p.unit.name ? el("span", { class: "zq-card-unit", text: p.unit.name }) : null,
     ]));
-    if (headline) card.appendChild(el("p", { class: "zq-headline", text: headline }));
+    if (parts.headline) card.appendChild(el("p", { class: "zq-headline", text: parts.headline }));
 
     var fields = el("dl", { class: "zq-fields" });
     function field(label, value, cls) {
@@ -617,14 +629,10 @@
       field("职责依据", p.delegation.document + (p.delegation.effective ? "，" + p.delegation.effective + " 起施行" : ""));
     }
     field("说明", p.note);
-    if (p.verdict === "unknown") {
-      // what to do next: the prose between the headline and the understanding line
-      var rest = lines.slice(1).filter(function (line) { return line && !/^（我的理解：/.test(line) && !/^※/.test(line); });
-      field("建议", rest.join("\n"));
-    }
+    field("建议", parts.nextStep);
     if (fields.childNodes.length) card.appendChild(fields);
-    if (understood) card.appendChild(el("p", { class: "zq-understood", text: understood }));
-    card.appendChild(el("p", { class: "zq-disclaimer", text: disclaimer || DISCLAIMER }));
+    if (parts.understood) card.appendChild(el("p", { class: "zq-understood", text: parts.understood }));
+    card.appendChild(el("p", { class: "zq-disclaimer", text: parts.disclaimer || DISCLAIMER }));
     card.appendChild(renderFeedback(entry));
 
     return el("div", { class: "zq-row zq-row-bot" }, [el("span", { class: "zq-sr-only", text: "助手：" }), card]);
