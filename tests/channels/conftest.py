@@ -29,6 +29,8 @@ CORP_ID = "wx5823bf96d3bd56c7"
 AGENT_ID = "1000002"
 DINGTALK_SECRET = "test-dingtalk-app-secret"
 UNIT_USER = "unit-mapped-user"
+VOICE_TOKEN = "test-voice-token"
+VOICE_SENDER_PER_MIN = 10
 T = TypeVar("T")
 
 
@@ -161,6 +163,7 @@ class ChannelServers:
     rasa_url: str
     log_path: Path
     kb_url: str
+    rasa_token: str = ""  # Rasa's HTTP API (trackers, /status) wants it as ?token=
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -170,7 +173,7 @@ class ChannelServers:
         return [e.get("text") for e in self.tracker_user_events(sender)]
 
     def tracker_user_events(self, sender: str) -> list[dict[str, Any]]:
-        url = f"{self.rasa_url}/conversations/{urllib.request.quote(sender, safe=':')}/tracker"
+        url = f"{self.rasa_url}/conversations/{urllib.request.quote(sender, safe=':')}/tracker?token={self.rasa_token}"
         with urllib.request.urlopen(url, timeout=30) as response:
             events = json.loads(response.read())["events"] or []
         return [e for e in events if e.get("event") == "user"]
@@ -178,6 +181,8 @@ class ChannelServers:
     def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
     ) -> tuple[int, bytes]:
+        if not path.startswith("/webhooks/"):
+            path += ("&" if "?" in path else "?") + f"token={self.rasa_token}"
         req = urllib.request.Request(f"{self.rasa_url}{path}", data=body, method=method, headers=headers or {})
         try:
             with urllib.request.urlopen(req, timeout=60) as response:
@@ -205,7 +210,8 @@ def channel_servers(kb_url: str, fake_platform: FakePlatform, tmp_path_factory: 
         "DINGTALK_APP_SECRET": DINGTALK_SECRET,
         "DINGTALK_API_BASE": fake_platform.url,
         "DINGTALK_USER_UNITS": json.dumps({UNIT_USER: "白云区江高镇"}, ensure_ascii=False),
-        "VOICE_TOKEN": "",
+        "VOICE_TOKEN": VOICE_TOKEN,
+        "VOICE_SENDER_PER_MIN": str(VOICE_SENDER_PER_MIN),
     }
     with open(log_path, "wb") as log:
         try:
@@ -214,7 +220,7 @@ def channel_servers(kb_url: str, fake_platform: FakePlatform, tmp_path_factory: 
             print(log_path.read_text(errors="replace")[-5000:])
             raise
         try:
-            yield ChannelServers(running.rasa_url, log_path, kb_url)
+            yield ChannelServers(running.rasa_url, log_path, kb_url, running.rasa_token)
         finally:
             running.stop()
 
