@@ -152,35 +152,25 @@ def start(
         # endpoints.yml: where Rasa finds the action server started here.
         ACTION_SERVER_URL=f"{servers.action_url}/webhook",
     )
-    output = {"stdout": log, "stderr": subprocess.STDOUT if log else None}
+
+    def spawn(args: list[str]) -> None:
+        servers.processes.append(subprocess.Popen(
+            args, cwd=PROJECT_ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT if log else None
+        ))
+
     try:
-        servers.processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "bot.actionserver", "--host", servers.action_host, "--port", str(action_port)],
-                cwd=PROJECT_ROOT, env=child_env, **output,  # type: ignore[arg-type]
-            )
-        )
+        spawn([sys.executable, "-m", "bot.actionserver", "--host", servers.action_host, "--port", str(action_port)])
         # No --cors: browsers never talk to Rasa; the widget's server does.
-        servers.processes.append(
-            subprocess.Popen(
-                [
-                    sys.executable, "-m", "bot.servers", "rasa", "run", "--enable-api",
-                    "-i", servers.rasa_host, "-p", str(rasa_port), "-m", str(model),
-                    "--endpoints", str(ENDPOINTS), "--credentials", str(CREDENTIALS),
-                ],
-                cwd=PROJECT_ROOT, env=child_env, **output,  # type: ignore[arg-type]
-            )
-        )
+        spawn([
+            sys.executable, "-m", "bot.servers", "rasa", "run", "--enable-api",
+            "-i", servers.rasa_host, "-p", str(rasa_port), "-m", str(model),
+            "--endpoints", str(ENDPOINTS), "--credentials", str(CREDENTIALS),
+        ])
         if servers.web_port:
-            servers.processes.append(
-                subprocess.Popen(
-                    [
-                        sys.executable, "-m", "bot.web", "--host", servers.web_host, "--port", str(servers.web_port),
-                        "--rasa-url", servers.rasa_url,
-                    ],
-                    cwd=PROJECT_ROOT, env=child_env, **output,  # type: ignore[arg-type]
-                )
-            )
+            spawn([
+                sys.executable, "-m", "bot.web", "--host", servers.web_host, "--port", str(servers.web_port),
+                "--rasa-url", servers.rasa_url,
+            ])
         _wait(servers, timeout)
     except BaseException:
         servers.stop()
