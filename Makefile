@@ -110,7 +110,8 @@ types: $(VENV)/.installed ## Type-check bot/ and actions/ with mypy (settings in
 test: lint types setup browser ## Run lint, types and the whole suite: unit, action, end-to-end, browser, data validation, test stories
 	$(RASA) data validate --data data $(BUILD)/nlu --config config.yml --domain domain.yml --fail-on-warnings
 	$(PY) -m pytest
-	$(RASA) test core --stories tests/stories --model $(MODEL) --endpoints endpoints.yml \
+	ACTION_SERVER_URL=http://127.0.0.1:9/unused ACTION_SERVER_TOKEN=unused \
+	  $(RASA) test core --stories tests/stories --model $(MODEL) --endpoints endpoints.yml \
 	  --fail-on-prediction-errors --out $(BUILD)/results/core
 
 .PHONY: eval

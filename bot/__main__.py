@@ -26,7 +26,7 @@ from bot.config import settings
 @contextmanager
 def _reachable_rasa() -> Iterator[str]:
     cfg = settings()
-    if servers.is_up(f"{cfg.rasa_url}/status"):
+    if servers.is_up(f"{cfg.rasa_url}/version"):  # /status wants Rasa's token
         yield cfg.rasa_url
         return
     print("未连接到 Rasa 服务器，正在启动动作服务器和 Rasa 服务器（约半分钟）…", file=sys.stderr)

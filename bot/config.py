@@ -7,6 +7,7 @@ file under ``build/`` and the local ports used by ``make run``.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,20 @@ class Settings:
     action_port: int
     rasa_port: int
     web_port: int = 8080  # the web widget; 0: not started by `python -m bot serve`
+    # Where each server listens. Loopback by default: publish only the webhooks and
+    # the widget through a reverse proxy (README, 安全).
+    action_host: str = "127.0.0.1"
+    rasa_host: str = "127.0.0.1"
+    web_host: str = "127.0.0.1"
+    # Pages on these origins may call the widget API (CORS); none by default: same origin only.
+    web_allowed_origins: tuple[str, ...] = ()
+    web_sender_per_min: int = 20
+    web_address_per_min: int = 120
+    voice_sender_per_min: int = 20
+    # A voice gateway sends every caller from its one address.
+    voice_address_per_min: int = 600
+    # Peers whose X-Forwarded-For names the client (the reverse proxy in front).
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
 
     @property
     def jieba_dir(self) -> Path:
@@ -38,16 +53,40 @@ def default_database_url(build_dir: Path = BUILD_DIR) -> str:
     return f"sqlite:///{build_dir / 'kb.sqlite3'}"
 
 
-def settings() -> Settings:
-    """Current settings; cheap, re-reads the environment every call."""
-    build_dir = Path(os.environ.get("KB_BUILD_DIR", BUILD_DIR))
-    rasa_port = int(os.environ.get("RASA_PORT", "5005"))
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    try:
+        return int(env.get(name, default))
+    except ValueError:
+        return default
+
+
+def _list(env: Mapping[str, str], name: str, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    return tuple(item.strip().rstrip("/") for item in raw.split(",") if item.strip())
+
+
+def settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Current settings; cheap, re-reads the environment (or ``env``) every call."""
+    env = os.environ if env is None else env
+    build_dir = Path(env.get("KB_BUILD_DIR", BUILD_DIR))
+    rasa_port = int(env.get("RASA_PORT", "5005"))
     return Settings(
-        database_url=os.environ.get("KB_DATABASE_URL") or default_database_url(build_dir),
-        knowledge_dir=Path(os.environ.get("KB_KNOWLEDGE_DIR", KNOWLEDGE_DIR)),
+        database_url=env.get("KB_DATABASE_URL") or default_database_url(build_dir),
+        knowledge_dir=Path(env.get("KB_KNOWLEDGE_DIR", KNOWLEDGE_DIR)),
         build_dir=build_dir,
-        rasa_url=os.environ.get("RASA_URL", f"http://127.0.0.1:{rasa_port}"),
-        action_port=int(os.environ.get("ACTION_PORT", "5055")),
+        rasa_url=env.get("RASA_URL", f"http://127.0.0.1:{rasa_port}"),
+        action_port=int(env.get("ACTION_PORT", "5055")),
         rasa_port=rasa_port,
-        web_port=int(os.environ.get("WEB_PORT", "8080")),
+        web_port=int(env.get("WEB_PORT", "8080")),
+        action_host=env.get("ACTION_HOST") or "127.0.0.1",
+        rasa_host=env.get("RASA_HOST") or "127.0.0.1",
+        web_host=env.get("WEB_HOST") or "127.0.0.1",
+        web_allowed_origins=_list(env, "WEB_ALLOWED_ORIGINS"),
+        web_sender_per_min=_int(env, "WEB_SENDER_PER_MIN", 20),
+        web_address_per_min=_int(env, "WEB_ADDRESS_PER_MIN", 120),
+        voice_sender_per_min=_int(env, "VOICE_SENDER_PER_MIN", 20),
+        voice_address_per_min=_int(env, "VOICE_ADDRESS_PER_MIN", 600),
+        trusted_proxies=_list(env, "TRUSTED_PROXIES", ("127.0.0.1", "::1")),
     )

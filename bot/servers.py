@@ -3,15 +3,29 @@ widget as child processes.
 
 Used by ``python -m bot serve|shell|ask``, the end-to-end and browser tests
 and the benchmarks, so they all run the real servers the same way.
+
+Every server listens on loopback (``ACTION_HOST``, ``RASA_HOST``, ``WEB_HOST``).
+Two secrets tie them together, read from the environment or, when unset,
+generated afresh for each start (never written anywhere):
+
+- ``ACTION_SERVER_TOKEN``: Rasa sends it to the action server (``endpoints.yml``),
+  which refuses every call without it (``bot.actionserver``);
+- ``RASA_AUTH_TOKEN``: Rasa's HTTP API (trackers, model, training) wants it; the
+  web widget's server uses it for ``/api/unit`` and to relay ``web:`` senders.
+
+Rasa reads ``endpoints.yml`` itself, with ``${VAR}`` references filled from the
+environment this module sets. ``python -m bot.servers rasa run …`` starts Rasa
+with ``--auth-token`` taken from the environment, so the token never shows in
+the process list.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -19,9 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, settings
 
 MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
+ENDPOINTS = PROJECT_ROOT / "endpoints.yml"
+CREDENTIALS = PROJECT_ROOT / "credentials.yml"
 
 
 class ServerError(RuntimeError):
@@ -33,20 +49,24 @@ class Servers:
     action_port: int
     rasa_port: int
     processes: list[subprocess.Popen] = field(default_factory=list)
-    endpoints_file: Path | None = None
     web_port: int | None = None
+    action_token: str = field(default="", repr=False)
+    rasa_token: str = field(default="", repr=False)  # Rasa's HTTP API: ?token=…
+    action_host: str = "127.0.0.1"
+    rasa_host: str = "127.0.0.1"
+    web_host: str = "127.0.0.1"
 
     @property
     def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}"
+        return f"http://{_reachable(self.rasa_host)}:{self.rasa_port}"
 
     @property
     def action_url(self) -> str:
-        return f"http://127.0.0.1:{self.action_port}"
+        return f"http://{_reachable(self.action_host)}:{self.action_port}"
 
     @property
     def web_url(self) -> str | None:
-        return f"http://127.0.0.1:{self.web_port}" if self.web_port else None
+        return f"http://{_reachable(self.web_host)}:{self.web_port}" if self.web_port else None
 
     def stop(self) -> None:
         for proc in self.processes:
@@ -59,14 +79,21 @@ class Servers:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        if self.endpoints_file and self.endpoints_file.exists():
-            self.endpoints_file.unlink()
 
     def __enter__(self) -> "Servers":
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _reachable(host: str) -> str:
+    """An address to connect to a server bound to ``host``."""
+    if host in ("", "0.0.0.0"):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
 
 
 def free_port() -> int:
@@ -98,7 +125,8 @@ def start(
     """Start both servers and wait until Rasa has loaded its model.
 
     With ``web_port`` the web widget (``python -m bot.web``) is started too,
-    talking to this Rasa server.
+    talking to this Rasa server. ``env`` adds to (and wins over) this
+    process's environment, for the settings and the two tokens alike.
 
     Raises:
         ServerError: when the model is missing or a server does not come up.
@@ -110,35 +138,39 @@ def start(
     child_env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     child_env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     child_env.setdefault("RASA_TELEMETRY_ENABLED", "false")
-    fd, name = tempfile.mkstemp(prefix="endpoints-", suffix=".yml")
-    with os.fdopen(fd, "w") as handle:
-        handle.write(f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n')
-    servers = Servers(action_port, rasa_port, endpoints_file=Path(name), web_port=web_port or None)
-    bin_dir = Path(sys.executable).parent
+    cfg = settings(child_env)
+    servers = Servers(
+        action_port, rasa_port, web_port=web_port or None,
+        action_token=child_env.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(32),
+        rasa_token=child_env.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(32),
+        action_host=cfg.action_host, rasa_host=cfg.rasa_host, web_host=cfg.web_host,
+    )
+    child_env.update(
+        ACTION_SERVER_TOKEN=servers.action_token,
+        RASA_AUTH_TOKEN=servers.rasa_token,
+        ACTION_PORT=str(action_port),
+        # endpoints.yml: where Rasa finds the action server started here.
+        ACTION_SERVER_URL=f"{servers.action_url}/webhook",
+    )
+
+    def spawn(args: list[str]) -> None:
+        servers.processes.append(subprocess.Popen(
+            args, cwd=PROJECT_ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT if log else None
+        ))
+
     try:
-        servers.processes.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(action_port)],
-                cwd=PROJECT_ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT if log else None,
-            )
-        )
-        servers.processes.append(
-            subprocess.Popen(
-                [
-                    str(bin_dir / "rasa"), "run", "--enable-api", "-i", "127.0.0.1", "-p", str(rasa_port),
-                    "-m", str(model), "--endpoints", name,
-                    "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--cors", "*",
-                ],
-                cwd=PROJECT_ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT if log else None,
-            )
-        )
+        spawn([sys.executable, "-m", "bot.actionserver", "--host", servers.action_host, "--port", str(action_port)])
+        # No --cors: browsers never talk to Rasa; the widget's server does.
+        spawn([
+            sys.executable, "-m", "bot.servers", "rasa", "run", "--enable-api",
+            "-i", servers.rasa_host, "-p", str(rasa_port), "-m", str(model),
+            "--endpoints", str(ENDPOINTS), "--credentials", str(CREDENTIALS),
+        ])
         if servers.web_port:
-            servers.processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "bot.web", "--port", str(servers.web_port), "--rasa-url", servers.rasa_url],
-                    cwd=PROJECT_ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT if log else None,
-                )
-            )
+            spawn([
+                sys.executable, "-m", "bot.web", "--host", servers.web_host, "--port", str(servers.web_port),
+                "--rasa-url", servers.rasa_url,
+            ])
         _wait(servers, timeout)
     except BaseException:
         servers.stop()
@@ -148,7 +180,10 @@ def start(
 
 def _wait(servers: Servers, timeout: float) -> None:
     deadline = time.monotonic() + timeout
-    targets = {"动作服务器": f"{servers.action_url}/health", "Rasa 服务器": f"{servers.rasa_url}/status"}
+    targets = {
+        "动作服务器": f"{servers.action_url}/health",
+        "Rasa 服务器": f"{servers.rasa_url}/status?token={servers.rasa_token}",
+    }
     if servers.web_url:
         targets["网页组件"] = f"{servers.web_url}/health"
     while targets:
@@ -161,3 +196,24 @@ def _wait(servers: Servers, timeout: float) -> None:
         if time.monotonic() > deadline:
             raise ServerError(f"等待超时：{'、'.join(targets)}未就绪")
         time.sleep(0.5)
+
+
+def run_rasa(argv: list[str]) -> None:
+    """``rasa <argv>`` with ``--auth-token $RASA_AUTH_TOKEN`` added inside the process.
+
+    An argument given on the command line would be readable by every local user
+    in the process list; the environment of a process is not.
+    """
+    token = os.environ.get("RASA_AUTH_TOKEN", "")
+    if not token:
+        sys.exit("未设置 RASA_AUTH_TOKEN：Rasa 的 HTTP API 不会在没有访问令牌的情况下启动。")
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", *argv, "--auth-token", token]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] != ["rasa"]:
+        sys.exit("用法：python -m bot.servers rasa run [Rasa 的参数…]")
+    run_rasa(sys.argv[2:])

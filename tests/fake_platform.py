@@ -23,6 +23,8 @@ AGENT_ID = "1000002"
 WECOM_SECRET = "test-secret"
 DINGTALK_SECRET = "test-dingtalk-app-secret"
 UNIT_USER = "unit-mapped-user"
+VOICE_TOKEN = "test-voice-token"
+VOICE_SENDER_PER_MIN = 10
 
 
 @dataclass
@@ -153,5 +155,6 @@ def channel_env(platform_url: str) -> dict[str, str]:
         "DINGTALK_APP_SECRET": DINGTALK_SECRET,
         "DINGTALK_API_BASE": platform_url,
         "DINGTALK_USER_UNITS": json.dumps({UNIT_USER: "白云区江高镇"}, ensure_ascii=False),
-        "VOICE_TOKEN": "",
+        "VOICE_TOKEN": VOICE_TOKEN,
+        "VOICE_SENDER_PER_MIN": str(VOICE_SENDER_PER_MIN),
     }

@@ -47,6 +47,11 @@ class Stack:
         assert self.servers.web_url, "the stack was started without the web app"
         return self.servers.web_url
 
+    @property
+    def rasa_token(self) -> str:
+        """The token of Rasa's HTTP API (trackers, /status): ``?token=``."""
+        return self.servers.rasa_token
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
@@ -55,7 +60,7 @@ class Stack:
         return [e.get("text") for e in self.tracker_user_events(sender)]
 
     def tracker_user_events(self, sender: str) -> list[dict[str, Any]]:
-        url = f"{self.rasa_url}/conversations/{urllib.parse.quote(sender, safe=':')}/tracker"
+        url = f"{self.rasa_url}/conversations/{urllib.parse.quote(sender, safe=':')}/tracker?token={self.rasa_token}"
         with urllib.request.urlopen(url, timeout=30) as response:
             events = json.loads(response.read())["events"] or []
         return [e for e in events if e.get("event") == "user"]
@@ -63,7 +68,9 @@ class Stack:
     def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
     ) -> tuple[int, bytes]:
-        """A raw HTTP request to Rasa (webhooks of the channels); status and body, errors included."""
+        """A raw HTTP request to Rasa; status and body, errors included. The HTTP API (not the webhooks) gets the token."""
+        if not path.startswith("/webhooks/"):
+            path += ("&" if "?" in path else "?") + f"token={self.rasa_token}"
         req = urllib.request.Request(f"{self.rasa_url}{path}", data=body, method=method, headers=headers or {})
         try:
             with urllib.request.urlopen(req, timeout=60) as response:

@@ -11,11 +11,16 @@ channel's list of bot messages followed by one element
 With ``VOICE_TOKEN`` set, callers must send ``Authorization: Bearer <token>``.
 With ``VOICE_MIN_CONFIDENCE`` set, a transcript the recogniser is less sure
 of is not guessed at: the caller is asked to repeat.
+
+Conversations are ``voice:<sender>`` (:mod:`bot.identity`): a caller cannot
+name another channel's user, and callers who give no sender each get their
+own conversation (its id comes back as ``recipient_id``). Of the caller's
+``metadata`` only ``unit`` is passed on. Requests are limited per sender and
+per client address (``VOICE_SENDER_PER_MIN``, ``VOICE_ADDRESS_PER_MIN``): 429.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
 from typing import Any
 
@@ -24,8 +29,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import identity
 from bot.channels import inbox
 from bot.channels.config import VoiceSettings
+from bot.config import settings as app_settings
+from bot.ratelimit import RequestLimits, client_address, retry_seconds, too_many_message
 from bot.speech import speech_text
 
 logger = logging.getLogger(__name__)
@@ -49,10 +57,14 @@ def asr_metadata(asr: Any) -> dict[str, Any] | None:
 
 def authorized(token: str, header: str | None) -> bool:
     """True when no token is configured, or the Bearer token matches."""
-    if not token:
-        return True
-    given = (header or "").removeprefix("Bearer ").strip()
-    return hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
+    return not token or identity.bearer_matches(token, header)
+
+
+def caller_metadata(metadata: Any) -> dict[str, Any]:
+    """What a caller may tell the bot besides the text: only the unit it speaks for."""
+    if isinstance(metadata, dict) and isinstance(metadata.get("unit"), str):
+        return {"unit": metadata["unit"]}
+    return {}
 
 
 class VoiceInput(InputChannel):
@@ -64,8 +76,17 @@ class VoiceInput(InputChannel):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> VoiceInput:
         return cls(VoiceSettings.load(credentials))
 
-    def __init__(self, settings: VoiceSettings | None = None):
+    def __init__(self, settings: VoiceSettings | None = None, limits: RequestLimits | None = None):
         self.settings = settings or VoiceSettings()
+        cfg = app_settings()
+        self.limits = limits or RequestLimits.per_minute(cfg.voice_sender_per_min, cfg.voice_address_per_min)
+        self.trusted_proxies = cfg.trusted_proxies
+
+    def _too_many(self, retry_after: float) -> HTTPResponse:
+        return response.json(
+            {"error": too_many_message(retry_after)}, status=429,
+            headers={"Retry-After": str(retry_seconds(retry_after))}, ensure_ascii=False,
+        )
 
     def blueprint(self, on_new_message: inbox.OnNewMessage) -> Blueprint:
         hook = Blueprint("voice_webhook", __name__)
@@ -76,6 +97,9 @@ class VoiceInput(InputChannel):
 
         @hook.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
+            address = client_address(request.ip, request.headers.get("x-forwarded-for"), self.trusted_proxies)
+            if wait := self.limits.address_retry_after(address):
+                return self._too_many(wait)
             if not authorized(self.settings.token, request.headers.get("authorization")):
                 logger.warning("voice: unauthorized request from %s", request.ip)
                 return response.json({"error": "unauthorized"}, status=401)
@@ -87,12 +111,18 @@ class VoiceInput(InputChannel):
                 body = None
             if not isinstance(body, dict):
                 return response.json({"error": "body must be a JSON object"}, status=400)
-            sender = str(body.get("sender") or "voice")
+            try:
+                sender = identity.sender_id(identity.VOICE, body.get("sender"))
+            except identity.IdentityError as exc:
+                logger.warning("voice: refused sender %r from %s", body.get("sender"), request.ip)
+                return response.json({"error": str(exc)}, status=403, ensure_ascii=False)
+            if wait := self.limits.sender_retry_after(sender):
+                return self._too_many(wait)
             asr = asr_metadata(body.get("asr"))
             text = str(body.get("message") or "").strip()
             if not text and asr and asr["nbest"]:
                 text = asr["nbest"][0]
-            metadata = dict(body["metadata"]) if isinstance(body.get("metadata"), dict) else {}
+            metadata = caller_metadata(body.get("metadata"))
             if asr is not None:
                 metadata["asr"] = asr
             messages = await self.answer(on_new_message, sender, text, metadata, asr)

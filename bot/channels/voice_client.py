@@ -105,11 +105,22 @@ def speech_of(reply: list[dict[str, Any]]) -> str:
     return next((str(m["speech"]) for m in reply if "speech" in m), "")
 
 
+def _error_of(exc: urllib.error.HTTPError) -> str:
+    hints = {401: "访问令牌缺失或错误，请检查 VOICE_TOKEN。"}
+    try:
+        body = json.loads(exc.read())
+    except ValueError:
+        body = None
+    message = body.get("error") if isinstance(body, dict) else None
+    return hints.get(exc.code) or (str(message) if message else exc.reason)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.channels.voice_client", description="语音前端示例")
     parser.add_argument("wav", nargs="?", help="要识别的 WAV 文件；不给则从标准输入逐行读取文字")
     parser.add_argument("--url", default=settings().rasa_url, help="Rasa 服务器地址（默认 RASA_URL）")
-    parser.add_argument("--sender", default=f"voice-{uuid.uuid4().hex[:8]}")
+    # The server files it under voice:<sender>; one id per run keeps this run's context.
+    parser.add_argument("--sender", default=uuid.uuid4().hex[:12])
     parser.add_argument("--show-text", action="store_true", help="同时打印文字回答")
     args = parser.parse_args(argv)
     token = os.environ.get("VOICE_TOKEN", "")
@@ -131,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     for transcript in transcripts:
         try:
             reply = ask(args.url, args.sender, transcript, token)
+        except urllib.error.HTTPError as exc:
+            print(f"语音接口拒绝了请求（HTTP {exc.code}）：{_error_of(exc)}", file=sys.stderr)
+            return 1
         except (urllib.error.URLError, OSError) as exc:
             print(f"无法连接语音接口 {args.url}：{exc}", file=sys.stderr)
             return 1

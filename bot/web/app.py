@@ -3,6 +3,12 @@
 The widget talks only to this app (one origin), which forwards chat messages
 to Rasa's REST channel, looks units up in the knowledge base, and stores
 feedback. Every error the widget may show is JSON ``{"error": "中文说明"}``.
+
+Security (README, 安全): browsers never reach Rasa; this app talks to it with
+the Rasa token, as ``web:<id>`` senders that no other caller may use. Pages of
+other origins may call the API only when listed in ``WEB_ALLOWED_ORIGINS``
+(CORS, never ``*``; others are refused 403). Requests are limited per client
+address and per sender (429). Every response carries ``nosniff`` and a CSP.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import asyncio
 import functools
 import json
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
@@ -21,7 +28,9 @@ from bot.errors import KnowledgeError
 from bot.feedback import record_feedback
 from bot.kb.provider import default_provider
 from bot.kb.types import Knowledge
+from bot.ratelimit import RequestLimits
 from bot.units import find_unit
+from bot.web import security
 from bot.web.inputs import BadInput, parse_chat, parse_feedback, parse_unit, parse_unit_query
 from bot.web.unit_search import search_units
 
@@ -32,12 +41,14 @@ MAX_BODY_BYTES = 64 * 1024
 
 RASA_DOWN = "暂时连接不上助手服务，请稍后再试。如一直如此，请联系系统管理员。"
 KB_DOWN = "知识库暂时不可用，请稍后再试。"
+INTERNAL = "服务器内部出错，请稍后再试。"
 
 RASA_URL = web.AppKey("rasa_url", str)
 RASA_TIMEOUT = web.AppKey("rasa_timeout", float)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
 KNOWLEDGE = web.AppKey("knowledge", Callable[[], Knowledge])
 FEEDBACK_URL = web.AppKey("feedback_url", object)  # str | None: None is the knowledge database
+RASA_TOKEN = web.AppKey("rasa_token", str)
 
 _HTTP_ERRORS = {
     400: "请求有误。",
@@ -45,6 +56,8 @@ _HTTP_ERRORS = {
     405: "不支持这种请求方式。",
     413: "请求内容过大。",
 }
+
+
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -55,6 +68,10 @@ def create_app(
     knowledge: Callable[[], Knowledge] | None = None,
     feedback_url: str | None = None,
     rasa_timeout: float = 60.0,
+    rasa_token: str = "",
+    allowed_origins: Iterable[str] = (),
+    limits: RequestLimits | None = None,
+    trusted_proxies: Iterable[str] = ("127.0.0.1", "::1"),
 ) -> web.Application:
     """The widget's web application.
 
@@ -63,10 +80,20 @@ def create_app(
         knowledge: returns the knowledge in force; the default provider when omitted.
         feedback_url: database for feedback; the knowledge database when omitted.
         rasa_timeout: seconds to wait for Rasa's answer.
+        rasa_token: Rasa's ``--auth-token``: for its HTTP API and to relay ``web:`` senders.
+        allowed_origins: other origins (``https://portal.example``) whose pages may call the API.
+        limits: request limits; 20 a minute per sender and 120 per address when omitted.
+        trusted_proxies: peers whose ``X-Forwarded-For`` names the client.
     """
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[_errors_as_json, _cors])
+    # Outermost first: every response, errors included, gets the CORS and security headers;
+    # refusals (origin, rate) happen before any work and are rendered like every other error.
+    app = web.Application(
+        client_max_size=MAX_BODY_BYTES, middlewares=[security.headers, _errors_as_json, security.guard]
+    )
+    security.configure(app, allowed_origins, limits or RequestLimits.per_minute(20, 120), trusted_proxies)
     app[RASA_URL] = rasa_url.rstrip("/")
     app[RASA_TIMEOUT] = rasa_timeout
+    app[RASA_TOKEN] = rasa_token
     app[KNOWLEDGE] = knowledge or (lambda: default_provider().get())
     app[FEEDBACK_URL] = feedback_url
     app.cleanup_ctx.append(_http_session)
@@ -114,6 +141,10 @@ async def _errors_as_json(request: web.Request, handler: Handler) -> web.StreamR
         return await handler(request)
     except BadInput as exc:
         return error(400, str(exc))
+    except security.Refused as exc:
+        response = error(exc.status, exc.message)
+        response.headers.update(exc.headers)
+        return response
     except web.HTTPException as exc:
         if exc.status < 400 or not request.path.startswith("/api/"):
             raise
@@ -121,21 +152,16 @@ async def _errors_as_json(request: web.Request, handler: Handler) -> web.StreamR
     except KnowledgeError:
         logger.exception("knowledge base unavailable")
         return error(503, KB_DOWN)
+    except Exception:
+        if not request.path.startswith("/api/"):
+            raise
+        logger.exception("widget API failed")
+        return error(500, INTERNAL)
 
 
-@web.middleware
-async def _cors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """The widget runs on other intranet pages: let them call the API (no cookies are used)."""
-    if request.method == "OPTIONS" and request.path.startswith("/api/"):
-        response: web.StreamResponse = web.Response(status=204)
-    else:
-        response = await handler(request)
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type"
-        response.headers["Access-Control-Max-Age"] = "600"
-    return response
+def _rasa_headers(app: web.Application) -> dict[str, str]:
+    token = app[RASA_TOKEN]
+    return {"Authorization": f"Bearer {token}"} if token else {}
 
 
 async def health(request: web.Request) -> web.Response:
@@ -153,6 +179,7 @@ async def health(request: web.Request) -> web.Response:
 async def chat(request: web.Request) -> web.Response:
     """Forward one message to Rasa's REST channel; answer ``{"messages": [...]}``."""
     parsed = parse_chat(await request.read())
+    security.limit_sender(request, parsed.sender)
     metadata: dict[str, Any] = {"channel": "web"}
     if parsed.unit:
         metadata["unit"] = parsed.unit
@@ -160,7 +187,8 @@ async def chat(request: web.Request) -> web.Response:
     app = request.app
     try:
         timeout = aiohttp.ClientTimeout(total=app[RASA_TIMEOUT])
-        async with app[HTTP].post(f"{app[RASA_URL]}/webhooks/rest/webhook", json=body, timeout=timeout) as resp:
+        url = f"{app[RASA_URL]}/webhooks/rest/webhook"
+        async with app[HTTP].post(url, json=body, timeout=timeout, headers=_rasa_headers(app)) as resp:
             if resp.status != 200:
                 logger.warning("Rasa answered HTTP %s", resp.status)
                 return error(502, f"助手服务出错（HTTP {resp.status}），请稍后再试。")
@@ -189,6 +217,7 @@ async def set_unit(request: web.Request) -> web.Response:
     conversation, where the metadata applies.
     """
     parsed = parse_unit(await request.read())
+    security.limit_sender(request, parsed.sender)
     knowledge = await asyncio.to_thread(request.app[KNOWLEDGE])
     unit = find_unit(knowledge, parsed.unit)
     if unit is None:
@@ -197,10 +226,11 @@ async def set_unit(request: web.Request) -> web.Response:
         return error(400, message, options=options)
     app = request.app
     event = {"event": "slot", "name": "unit", "value": unit.full_name}
-    url = f"{app[RASA_URL]}/conversations/{parsed.sender}/tracker/events?include_events=NONE"
+    url = f"{app[RASA_URL]}/conversations/{parsed.sender}/tracker/events"
+    params = {"include_events": "NONE", "token": app[RASA_TOKEN]}
     synced = False
     try:
-        async with app[HTTP].post(url, json=event, timeout=aiohttp.ClientTimeout(total=15)) as resp:
+        async with app[HTTP].post(url, json=event, params=params, timeout=aiohttp.ClientTimeout(total=15)) as resp:
             synced = resp.status == 200
             if not synced:
                 logger.warning("Rasa did not take the unit slot: HTTP %s", resp.status)
@@ -211,5 +241,6 @@ async def set_unit(request: web.Request) -> web.Response:
 
 async def feedback(request: web.Request) -> web.Response:
     entry = parse_feedback(await request.read())
+    security.limit_sender(request, entry.sender)
     feedback_id = await asyncio.to_thread(record_feedback, entry, request.app[FEEDBACK_URL])
     return json_response({"id": feedback_id, "message": "已收到反馈，谢谢！"}, status=201)

@@ -11,13 +11,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot import identity
 from bot.feedback import FeedbackEntry
 
 MAX_MESSAGE_CHARS = 4000
 MAX_REASON_CHARS = 1000
 MAX_UNIT_CHARS = 40
-# Widget conversations are namespaced so that a browser cannot pick the
-# conversation id of another channel's user (a WeCom user id, a CLI session).
+# The browser keeps a random "web-…" id; the server files it as web:<id>
+# (bot.identity), a namespace no other channel's caller may use.
 SENDER_PATTERN = re.compile(r"web-[A-Za-z0-9_-]{8,64}")
 
 
@@ -108,10 +109,11 @@ def parse_unit_query(query: str | None) -> str:
 
 
 def _sender(data: dict[str, Any]) -> str:
+    """The conversation id, ``web:<id>``, of the browser's ``web-<id>``."""
     sender = data.get("sender")
     if not isinstance(sender, str) or not SENDER_PATTERN.fullmatch(sender):
         raise BadInput("会话标识无效，请刷新页面后重试。")
-    return sender
+    return identity.sender_id(identity.WEB, sender.removeprefix("web-"))
 
 
 def _optional_text(value: Any, limit: int, label: str) -> str | None:

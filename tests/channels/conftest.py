@@ -13,10 +13,31 @@ from typing import TypeVar
 import pytest
 
 from bot.channels import dingtalk, wecom
-from tests.fake_platform import AES_KEY, AGENT_ID, CORP_ID, DINGTALK_SECRET, TOKEN, UNIT_USER, FakePlatform
+from tests.fake_platform import (
+    AES_KEY,
+    AGENT_ID,
+    CORP_ID,
+    DINGTALK_SECRET,
+    TOKEN,
+    UNIT_USER,
+    VOICE_SENDER_PER_MIN,
+    VOICE_TOKEN,
+    FakePlatform,
+)
 from tests.stack import Stack
 
-__all__ = ["AES_KEY", "CORP_ID", "DINGTALK_SECRET", "TOKEN", "UNIT_USER", "dingtalk_post", "wait_for", "wecom_post"]
+__all__ = [
+    "AES_KEY",
+    "CORP_ID",
+    "DINGTALK_SECRET",
+    "TOKEN",
+    "UNIT_USER",
+    "VOICE_SENDER_PER_MIN",
+    "VOICE_TOKEN",
+    "dingtalk_post",
+    "wait_for",
+    "wecom_post",
+]
 
 T = TypeVar("T")
 

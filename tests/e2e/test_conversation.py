@@ -66,7 +66,7 @@ def test_unit_remembered_after_the_conversation_is_lost(chat, running_servers):
     async def reset() -> None:
         async with aiohttp.ClientSession() as session:
             url = f"{running_servers.rasa_url}/conversations/{chat.sender}/tracker/events"
-            async with session.put(url, json=[]) as response:
+            async with session.put(url, json=[], params={"token": running_servers.rasa_token}) as response:
                 assert response.status == 200
 
     asyncio.run(reset())

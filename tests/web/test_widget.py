@@ -51,6 +51,11 @@ class Widget:
         return self.page.evaluate(f"JSON.parse(localStorage.getItem('{key}'))")
 
 
+def conversation_id(browser_id: str) -> str:
+    """The server files the browser's ``web-<id>`` as ``web:<id>`` (bot.identity)."""
+    return "web:" + browser_id.removeprefix("web-")
+
+
 @pytest.fixture()
 def widget(page: Page, web_url: str) -> Widget:
     return Widget(page, web_url).open()
@@ -113,7 +118,7 @@ def test_thumbs_down_with_reason_is_stored(widget: Widget, kb_url: str):
     card.get_by_role("button", name="提交反馈").click()
     expect(card.locator(".zq-thanks")).to_have_text("已收到反馈，谢谢！")
 
-    sender = widget.storage("zjqz.sender")
+    sender = conversation_id(widget.storage("zjqz.sender"))
     stored = [r.entry for r in recent_feedback(kb_url) if r.entry.sender == sender]
     assert len(stored) == 1
     entry = stored[0]
@@ -129,7 +134,7 @@ def test_thumbs_up_is_stored_and_remembered(widget: Widget, kb_url: str):
     card = widget.answer()
     card.get_by_role("button", name="有帮助", exact=True).click()
     expect(card.locator(".zq-thanks")).to_be_visible()
-    sender = widget.storage("zjqz.sender")
+    sender = conversation_id(widget.storage("zjqz.sender"))
     assert [r.entry.rating for r in recent_feedback(kb_url) if r.entry.sender == sender] == ["up"]
     widget.page.reload()
     expect(widget.cards.last.locator(".zq-thanks")).to_be_visible()
