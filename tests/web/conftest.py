@@ -41,6 +41,12 @@ def web_url(stack: Stack) -> str:
 
 
 @pytest.fixture(scope="session")
+def web_stack(stack: Stack) -> servers.Servers:
+    """The session's servers themselves (ports, hosts, tokens)."""
+    return stack.servers
+
+
+@pytest.fixture(scope="session")
 def dead_rasa_web_url(kb_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A web app whose Rasa is down (nothing listens on its port)."""
     web_port = servers.free_port()
