@@ -1,8 +1,9 @@
 """Shared fixtures: a knowledge base built from knowledge/ into a temporary
-SQLite file, once per test session."""
+SQLite file, once per test session; operational data in a temporary file too."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,22 @@ def kb_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+@pytest.fixture(scope="session", autouse=True)
+def ops_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The operational database (audit, users, message ids) of the whole run, and its spool.
+
+    Set in the environment, so the servers a suite starts write there too, and
+    never into build/ops.sqlite3.
+    """
+    directory = tmp_path_factory.mktemp("ops")
+    url = f"sqlite:///{directory / 'ops.sqlite3'}"
+    patch = pytest.MonkeyPatch()
+    patch.setenv("OPS_DATABASE_URL", url)
+    patch.setenv("OPS_SPOOL_FILE", str(directory / "audit-spool.jsonl"))
+    yield url
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def knowledge(kb_url: str) -> Knowledge:
     return KnowledgeProvider(kb_url).get()
@@ -34,3 +51,17 @@ def knowledge_copy(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE_DIR, target)
     return target
+
+
+@pytest.fixture()
+def fresh_ops(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """An empty operational database and spool for one test, as a new process sees them."""
+    from bot.ops import db
+
+    url = f"sqlite:///{tmp_path / 'ops.sqlite3'}"
+    monkeypatch.setenv("OPS_DATABASE_URL", url)
+    monkeypatch.setenv("OPS_SPOOL_FILE", str(tmp_path / "audit-spool.jsonl"))
+    monkeypatch.setenv("DB_BUSY_TIMEOUT_MS", "200")  # a locked database fails fast
+    db.forget_state()
+    yield url
+    db.forget_state()
