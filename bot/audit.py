@@ -61,7 +61,7 @@ def record(entry: Entry, url: str | None = None) -> int | None:
     except (OpsUnavailable, OSError):
         logger.warning("audit database unavailable; spooling the record", exc_info=True)
         try:
-            spool().append({**asdict(entry), "created_at": utcnow().isoformat(), "spool_id": uuid.uuid4().hex})
+            spool().append({**asdict(entry), "created_at": utcnow().isoformat(), "import_id": uuid.uuid4().hex})
         except OSError:
             logger.exception("cannot spool the audit record either; it is lost")
         return None
@@ -90,14 +90,14 @@ def _from_spool(raw: dict[str, Any]) -> AuditRecord:
     created_at = dt.datetime.fromisoformat(raw["created_at"])
     if created_at.tzinfo is None:
         raise ValueError("created_at has no time zone")
-    return AuditRecord(created_at=created_at, spool_id=str(raw["spool_id"]), **values)
+    return AuditRecord(created_at=created_at, import_id=str(raw["import_id"]), **values)
 
 
 def _write_once(rows: list[AuditRecord], url: str | None) -> None:
     with db.session_scope(url) as session:
-        ids = [r.spool_id for r in rows]
-        done = set(session.execute(select(AuditRecord.spool_id).where(AuditRecord.spool_id.in_(ids))).scalars())
-        session.add_all(r for r in rows if r.spool_id not in done)
+        ids = [r.import_id for r in rows]
+        done = set(session.execute(select(AuditRecord.import_id).where(AuditRecord.import_id.in_(ids))).scalars())
+        session.add_all(r for r in rows if r.import_id not in done)
 
 
 db.on_first_use(drain_spool)
@@ -174,5 +174,5 @@ def export_rows(url: str | None = None) -> list[dict[str, object]]:
     """Every record, oldest first, as column → value (times aware, in UTC)."""
     with db.session_scope(url) as session:
         rows = session.execute(select(AuditRecord).order_by(AuditRecord.id)).scalars()
-        columns = [c.name for c in AuditRecord.__table__.columns if c.name != "spool_id"]
+        columns = [c.name for c in AuditRecord.__table__.columns if c.name != "import_id"]
         return [{name: getattr(r, name) for name in columns} for r in rows]

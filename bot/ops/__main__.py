@@ -2,7 +2,8 @@
 
 ``migrate`` applies pending migrations (servers also do it on first use),
 ``purge`` deletes what is past its retention period, ``drain`` writes the
-spooled audit records, ``status`` shows the revision, ``revision -m MSG``
+spooled audit records, ``status`` shows the revision, ``import-legacy``
+copies what older versions kept in the knowledge database, ``revision -m MSG``
 writes a new migration from the models (for developers).
 """
 
@@ -12,8 +13,8 @@ import argparse
 import sys
 
 from bot import audit
-from bot.errors import OpsUnavailable
-from bot.ops import db, retention, schema
+from bot.errors import KnowledgeError
+from bot.ops import db, legacy, retention, schema
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("status", help="显示数据库结构版本")
     sub.add_parser("purge", help="删除超过保留期限的记录")
     sub.add_parser("drain", help="把暂存文件中的审计记录写入数据库")
+    sub.add_parser("import-legacy", help="从知识库数据库复制旧版本保存的用户镇街和审计记录（一次性）")
     rev = sub.add_parser("revision", help="根据模型变化生成新的迁移脚本（开发用）")
     rev.add_argument("-m", "--message", required=True)
     parser.add_argument("--url", help="数据库地址（默认 OPS_DATABASE_URL 或 build/ops.sqlite3）")
@@ -44,11 +46,14 @@ def main(argv: list[str] | None = None) -> int:
             audit.drain_spool(url)
             left = audit.spool().pending()
             print("数据库仍不可用，暂存记录保留在文件中" if left else "暂存的审计记录已全部写入数据库")
+        elif args.command == "import-legacy":
+            copied = legacy.import_legacy(url=url)
+            print(f"已复制：用户镇街 {copied.user_units} 条，审计记录 {copied.audit_records} 条（已复制过的不会重复）")
         else:
             db.ensure(url)
             schema.revision(url, args.message)
-    except OpsUnavailable as exc:
-        print(f"业务数据库不可用：{exc}", file=sys.stderr)
+    except KnowledgeError as exc:  # OpsUnavailable, or the knowledge database for import-legacy
+        print(str(exc), file=sys.stderr)
         return 1
     return 0
 

@@ -51,9 +51,10 @@ class AuditRecord(Base):
     rating = Column(String(8))  # up / down
     reason = Column(Text)
     rated_at = Column(UTCDateTime)
-    # Set on records replayed from the spool, so that a replay after a crash
-    # between commit and truncation cannot write a record twice.
-    spool_id = Column(String(32), unique=True)
+    # Set on records written after the fact (spool replay "<uuid>", legacy copy "kb-<id>"),
+    # so that running either again — e.g. after a crash between commit and truncation —
+    # cannot write a record twice.
+    import_id = Column(String(32), unique=True)
 
 
 class ChannelMessage(Base):

@@ -41,7 +41,7 @@ def test_csv_export_neutralises_formulas(fresh_ops, tmp_path: Path, capsys):
     assert target.read_bytes().startswith("\ufeff".encode())  # Excel reads it as UTF-8
     with open(target, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert "spool_id" not in rows[0]
+    assert "import_id" not in rows[0]
     risky = rows[3]
     assert risky["text"] == "'" + FORMULA and risky["reason"] == "'@SUM(1+1) 结论不对"
     assert rows[0]["text"] == "江高镇能批宅基地吗" and rows[0]["verdict"] == "yes"

@@ -41,7 +41,7 @@ def upgrade() -> None:
         sa.Column("rating", sa.String(8)),
         sa.Column("reason", sa.Text()),
         sa.Column("rated_at", sa.DateTime()),
-        sa.Column("spool_id", sa.String(32), unique=True),
+        sa.Column("import_id", sa.String(32), unique=True),
     )
     op.create_index("ix_audit_record_created_at", "audit_record", ["created_at"])
     op.create_index("ix_audit_record_sender", "audit_record", ["sender"])
