@@ -90,3 +90,26 @@ def settings(env: Mapping[str, str] | None = None) -> Settings:
         voice_address_per_min=_int(env, "VOICE_ADDRESS_PER_MIN", 600),
         trusted_proxies=_list(env, "TRUSTED_PROXIES", ("127.0.0.1", "::1")),
     )
+
+
+@dataclass(frozen=True)
+class OpsSettings:
+    """Operational data (audit, feedback, users, channel dedup): a database of its own, so
+    that a knowledge build, which holds the knowledge database's write lock, never blocks it."""
+
+    database_url: str
+    spool_file: Path  # audit records wait here while the database is down
+    spool_max_bytes: int
+    audit_retention_days: int  # 0: kept for good
+    unit_retention_days: int  # a saved unit is forgotten after this many days without a question
+
+
+def ops_settings() -> OpsSettings:
+    build_dir = Path(os.environ.get("KB_BUILD_DIR", BUILD_DIR))
+    return OpsSettings(
+        database_url=os.environ.get("OPS_DATABASE_URL") or f"sqlite:///{build_dir / 'ops.sqlite3'}",
+        spool_file=Path(os.environ.get("OPS_SPOOL_FILE") or build_dir / "audit-spool.jsonl"),
+        spool_max_bytes=int(os.environ.get("OPS_SPOOL_MAX_BYTES") or 10 * 1024 * 1024),
+        audit_retention_days=int(os.environ.get("OPS_AUDIT_RETENTION_DAYS") or 365),
+        unit_retention_days=int(os.environ.get("OPS_UNIT_RETENTION_DAYS") or 365),
+    )

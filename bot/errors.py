@@ -59,3 +59,11 @@ class ImportRejected(KnowledgeError):
         lines = "\n".join(f"  {p}" for p in problems[:200])
         more = f"\n  … 另有 {len(problems) - 200} 个问题" if len(problems) > 200 else ""
         super().__init__(f"清单有 {len(problems)} 个问题：\n{lines}{more}")
+
+
+class OpsUnavailable(KnowledgeError):
+    """The operational database (audit log, ratings, users' units, message ids) cannot be used.
+
+    A :class:`KnowledgeError`, so that every caller that already turns "the store is
+    down" into a reply (actions, the widget, the CLIs) does the same for this one.
+    """

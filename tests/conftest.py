@@ -1,5 +1,5 @@
 """Shared fixtures: a knowledge base built from knowledge/ into a temporary
-SQLite file, and the one real stack of servers that the end-to-end, browser
+SQLite file (operational data in a temporary file too), and the one real stack of servers that the end-to-end, browser
 and channel tests all talk to.
 
 The stack (action server, Rasa, the web widget app, with WeCom, DingTalk and
@@ -32,6 +32,22 @@ def kb_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+@pytest.fixture(scope="session", autouse=True)
+def ops_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The operational database (audit, users, message ids) of the whole run, and its spool.
+
+    Set in the environment, so the servers a suite starts write there too, and
+    never into build/ops.sqlite3.
+    """
+    directory = tmp_path_factory.mktemp("ops")
+    url = f"sqlite:///{directory / 'ops.sqlite3'}"
+    patch = pytest.MonkeyPatch()
+    patch.setenv("OPS_DATABASE_URL", url)
+    patch.setenv("OPS_SPOOL_FILE", str(directory / "audit-spool.jsonl"))
+    yield url
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def knowledge(kb_url: str) -> Knowledge:
     return KnowledgeProvider(kb_url).get()
@@ -60,3 +76,17 @@ def stack(kb_url: str, fake_platform: FakePlatform, tmp_path_factory: pytest.Tem
     log_path = tmp_path_factory.mktemp("servers") / "servers.log"
     with start_stack(kb_url, channel_env(fake_platform.url), log_path) as running:
         yield running
+
+
+@pytest.fixture()
+def fresh_ops(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """An empty operational database and spool for one test, as a new process sees them."""
+    from bot.ops import db
+
+    url = f"sqlite:///{tmp_path / 'ops.sqlite3'}"
+    monkeypatch.setenv("OPS_DATABASE_URL", url)
+    monkeypatch.setenv("OPS_SPOOL_FILE", str(tmp_path / "audit-spool.jsonl"))
+    monkeypatch.setenv("DB_BUSY_TIMEOUT_MS", "200")  # a locked database fails fast
+    db.forget_state()
+    yield url
+    db.forget_state()

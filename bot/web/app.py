@@ -47,7 +47,7 @@ RASA_URL = web.AppKey("rasa_url", str)
 RASA_TIMEOUT = web.AppKey("rasa_timeout", float)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
 KNOWLEDGE = web.AppKey("knowledge", Callable[[], Knowledge])
-FEEDBACK_URL = web.AppKey("feedback_url", object)  # str | None: None is the knowledge database
+FEEDBACK_URL = web.AppKey("feedback_url", object)  # str | None: None is the operational database
 RASA_TOKEN = web.AppKey("rasa_token", str)
 
 _HTTP_ERRORS = {
@@ -78,7 +78,7 @@ def create_app(
     Args:
         rasa_url: base URL of the Rasa server (REST channel and HTTP API).
         knowledge: returns the knowledge in force; the default provider when omitted.
-        feedback_url: database for feedback; the knowledge database when omitted.
+        feedback_url: database for feedback; the operational database (OPS_DATABASE_URL) when omitted.
         rasa_timeout: seconds to wait for Rasa's answer.
         rasa_token: Rasa's ``--auth-token``: for its HTTP API and to relay ``web:`` senders.
         allowed_origins: other origins (``https://portal.example``) whose pages may call the API.

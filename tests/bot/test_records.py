@@ -1,20 +1,18 @@
-"""User directory and audit log, against a real SQLite database."""
+"""User directory and audit log through the service, against a real SQLite database."""
 
 import pytest
 
-from bot import audit, users
+from bot import audit, service, users
 from bot.dialogue import State, Turn
 from bot.kb.provider import KnowledgeProvider
-from bot import service
 
 
 @pytest.fixture()
-def db(monkeypatch, kb_url, tmp_path):
+def db(monkeypatch, kb_url, fresh_ops):
     monkeypatch.setenv("KB_DATABASE_URL", kb_url)
-    monkeypatch.setenv("KB_BUILD_DIR", str(tmp_path))
     provider = KnowledgeProvider(kb_url)
     monkeypatch.setattr(service, "default_provider", lambda: provider)
-    return kb_url
+    return fresh_ops
 
 
 def ctx(sender):
@@ -39,6 +37,14 @@ def test_metadata_unit_is_stored_and_can_be_cleared(db):
     assert next(m.custom for m in out.reply.messages if m.custom)["need"] == "unit"
 
 
+def test_admin_unit_survives_metadata_and_chat(db):
+    users.remember("wecom:fang", "天河区石牌街道", "admin")
+    service.answer_turn(Turn("ask_can", "我们能审批宅基地吗", {}, metadata_unit="天河区五山街道"), State(),
+                        ctx("wecom:fang"))
+    service.answer_turn(Turn("inform_unit", "我是白云区江高镇的", {}), State(), ctx("wecom:fang"))
+    assert users.all_users()[0][:3] == ("wecom:fang", "天河区石牌街道", "admin")
+
+
 def test_every_question_is_audited_and_can_be_rated(db):
     service.answer_turn(Turn("ask_can", "石牌街道能不能审批采矿许可证", {}), State(), ctx("carol"))
     service.answer_turn(Turn("ask_can", "天河区沙河街道能处罚饭店油烟超标吗", {}), State(), ctx("carol"))
@@ -52,24 +58,17 @@ def test_every_question_is_audited_and_can_be_rated(db):
     assert [r["verdict"] for r in rows] == ["unknown", "no"] and rows[0]["kb_version"]
 
 
-def test_audit_is_spooled_when_the_database_is_down_and_flushed_later(db, monkeypatch, tmp_path):
-    down = "postgresql+psycopg2://nobody:secret@127.0.0.1:9/none?connect_timeout=2"  # nothing listens there
-    assert audit.record(audit.Entry(sender="dave", text="离线时的问题"), url=down) is None
-    assert (tmp_path / "audit-spool.jsonl").exists()
-    assert audit.record(audit.Entry(sender="dave", text="恢复后的问题"), url=db) is not None
-    texts = [r["text"] for r in audit.export_rows(url=db) if r["sender"] == "dave"]
-    assert texts == ["离线时的问题", "恢复后的问题"]
-    assert not (tmp_path / "audit-spool.jsonl").exists()
-
-
 def test_rating_without_any_answer_says_so(db):
     assert "还没有" in service.feedback("nobody", "up", None).messages[0].text
 
 
-def test_widget_feedback_also_rates_the_audit_record(db):
+def test_widget_feedback_rates_the_audit_record(db):
     from bot.feedback import FeedbackEntry, record_feedback
 
     service.answer_turn(Turn("ask_can", "江高镇能不能审批宅基地", {}), State(), ctx("erin"))
-    record_feedback(FeedbackEntry(sender="erin", question="江高镇能不能审批宅基地", rating="down", reason="清单已调整"), url=db)
-    negative = [n for n in audit.report(url=db).negative if n[0] == "江高镇能不能审批宅基地"]
+    [audited] = [r for r in audit.export_rows() if r["sender"] == "erin"]
+    rated = record_feedback(FeedbackEntry(sender="erin", question="江高镇能不能审批宅基地", rating="down",
+                                          reason="清单已调整"))
+    assert rated == audited["id"]  # one home for ratings: the audit record of the answer
+    negative = [n for n in audit.report().negative if n[0] == "江高镇能不能审批宅基地"]
     assert negative and negative[0][3] == "清单已调整"

@@ -55,7 +55,7 @@ def test_duplicate_msg_id_is_answered_once(channel_servers, platform):
     headers, body, session = dingtalk_post(platform.url, QUESTION, who, msg_id=msg_id)
     assert post(channel_servers, headers, body)[0] == 200
     assert post(channel_servers, headers, body)[0] == 200  # a replay within the hour
-    wait_for(lambda: dedup.status_of("dingtalk", msg_id, url=channel_servers.kb_url) == (dedup.REPLIED, ""))
+    wait_for(lambda: dedup.status_of("dingtalk", msg_id) == (dedup.REPLIED, ""))
     assert len(platform.to_session(session)) == 1
     assert channel_servers.tracker_texts("dingtalk:" + who) == [QUESTION]
 
@@ -81,7 +81,7 @@ def test_reply_survives_two_failures_and_an_outage_is_logged(channel_servers, pl
     msg_id = f"msg{uuid.uuid4().hex}"
     headers, body, session = dingtalk_post(platform.url, QUESTION, who, msg_id=msg_id)
     post(channel_servers, headers, body)
-    wait_for(lambda: (dedup.status_of("dingtalk", msg_id, url=channel_servers.kb_url) or ("",))[0] == dedup.FAILED)
+    wait_for(lambda: (dedup.status_of("dingtalk", msg_id) or ("",))[0] == dedup.FAILED)
     assert f"reply to message {msg_id} for {who} NOT delivered" in channel_servers.log()
     assert channel_servers.request("GET", "/status")[0] == 200
 

@@ -72,8 +72,8 @@ def test_retries_back_off_and_give_up_with_the_reason():
 
 
 def test_handle_records_replied_or_failed(monkeypatch, tmp_path):
-    url = f"sqlite:///{tmp_path / 'kb.sqlite3'}"
-    monkeypatch.setenv("KB_DATABASE_URL", url)
+    url = f"sqlite:///{tmp_path / 'ops.sqlite3'}"
+    monkeypatch.setenv("OPS_DATABASE_URL", url)
     delivered: list[Outgoing] = []
 
     async def bot(user_message):

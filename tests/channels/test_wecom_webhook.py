@@ -58,7 +58,7 @@ def test_the_same_msg_id_twice_is_answered_once(channel_servers, platform):
     assert post(channel_servers, *first)[0] == 200
     assert post(channel_servers, *again)[0] == 200
     wait_for(lambda: platform.to_user(who))
-    wait_for(lambda: dedup.status_of("wecom", msg_id, url=channel_servers.kb_url) == (dedup.REPLIED, ""))
+    wait_for(lambda: dedup.status_of("wecom", msg_id) == (dedup.REPLIED, ""))
     assert channel_servers.tracker_texts("wecom:" + who) == [QUESTION]
     assert len(platform.to_user(who)) == 1
 
@@ -104,7 +104,7 @@ def test_an_outage_is_logged_recorded_and_the_server_stays_healthy(channel_serve
     platform.fail_always = True
     post(channel_servers, *wecom_post(QUESTION, who, msg_id=msg_id))
     failed = wait_for(
-        lambda: (dedup.status_of("wecom", msg_id, url=channel_servers.kb_url) or ("",))[0] == dedup.FAILED
+        lambda: (dedup.status_of("wecom", msg_id) or ("",))[0] == dedup.FAILED
     )
     assert failed and platform.to_user(who) == [] and platform.failures >= 3
     assert f"reply to message {msg_id} for {who} NOT delivered" in channel_servers.log()

@@ -51,11 +51,11 @@ def test_structural_questions(chat):
     assert push["topic"] == "push_down" and push["in_list"] is False
 
 
-def test_feedback_is_written_to_the_audit_log(chat, kb_url):
+def test_feedback_is_written_to_the_audit_log(chat):
     answer(chat.say("天河区沙河街道能处罚饭店油烟超标吗"))
     reply = texts_of(chat.say("答案不对"))
     assert any("已记录" in t for t in reply)
-    rows = [r for r in audit.export_rows(url=kb_url) if r["sender"] == chat.sender]
+    rows = [r for r in audit.export_rows() if r["sender"] == chat.sender]
     assert any(r["rating"] == "down" and r["matter"] == "canyin_youyan" for r in rows)
 
 

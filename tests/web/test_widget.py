@@ -108,7 +108,7 @@ def test_clarify_button_sends_its_payload_and_shows_its_title(widget: Widget):
     expect(widget.page.get_by_role("button", name="天河区新塘街道")).to_be_disabled()
 
 
-def test_thumbs_down_with_reason_is_stored(widget: Widget, kb_url: str):
+def test_thumbs_down_with_reason_is_stored(widget: Widget):
     widget.ask("天河区石牌街道能不能处罚占道经营")
     card = widget.answer()
     card.get_by_role("button", name="没有帮助").click()
@@ -119,7 +119,7 @@ def test_thumbs_down_with_reason_is_stored(widget: Widget, kb_url: str):
     expect(card.locator(".zq-thanks")).to_have_text("已收到反馈，谢谢！")
 
     sender = conversation_id(widget.storage("zjqz.sender"))
-    stored = [r.entry for r in recent_feedback(kb_url) if r.entry.sender == sender]
+    stored = [r.entry for r in recent_feedback() if r.entry.sender == sender]
     assert len(stored) == 1
     entry = stored[0]
     assert entry.rating == "down"
@@ -129,13 +129,13 @@ def test_thumbs_down_with_reason_is_stored(widget: Widget, kb_url: str):
     assert entry.kb_version
 
 
-def test_thumbs_up_is_stored_and_remembered(widget: Widget, kb_url: str):
+def test_thumbs_up_is_stored_and_remembered(widget: Widget):
     widget.ask("石牌街道能不能处罚占道经营")
     card = widget.answer()
     card.get_by_role("button", name="有帮助", exact=True).click()
     expect(card.locator(".zq-thanks")).to_be_visible()
     sender = conversation_id(widget.storage("zjqz.sender"))
-    assert [r.entry.rating for r in recent_feedback(kb_url) if r.entry.sender == sender] == ["up"]
+    assert [r.entry.rating for r in recent_feedback() if r.entry.sender == sender] == ["up"]
     widget.page.reload()
     expect(widget.cards.last.locator(".zq-thanks")).to_be_visible()
     expect(widget.cards.last.get_by_role("button", name="有帮助", exact=True)).to_have_count(0)

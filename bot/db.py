@@ -1,0 +1,82 @@
+"""Engines and sessions shared by the two databases: the knowledge base and operational data.
+
+An engine is created lazily, once per URL, never at import time (the action
+server imports every module when it starts). SQLite files get the same pragmas
+in both databases; each database converts errors into its own exception.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL; None for other databases and in-memory SQLite."""
+    for prefix in ("sqlite:///", "sqlite+pysqlite:///"):
+        if url.startswith(prefix) and not url.startswith(prefix + ":memory:"):
+            return Path(url[len(prefix) :].split("?", 1)[0])
+    return None
+
+
+def engine_for(url: str) -> Engine:
+    """The engine of a database URL, created on first use."""
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            path = sqlite_path(url)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, future=True, pool_pre_ping=True)
+            if url.startswith("sqlite"):
+                # Read when the engine is made, so a test can shorten the wait for a locked file.
+                busy_ms = int(os.environ.get("DB_BUSY_TIMEOUT_MS") or DEFAULT_BUSY_TIMEOUT_MS)
+                event.listen(engine, "connect", _sqlite_pragmas(busy_ms))
+            _engines[url] = engine
+        return engine
+
+
+def _sqlite_pragmas(busy_ms: int) -> Callable[..., None]:
+    def on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms:d}")
+        # WAL: readers (both servers) never wait for a writer; NORMAL sync
+        # is durable across application crashes and much cheaper per commit.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return on_connect
+
+
+@contextmanager
+def session_scope(url: str, unavailable: Callable[[SQLAlchemyError], Exception]) -> Iterator[Session]:
+    """A session that commits on success; database errors (a bad URL too) become ``unavailable(exc)``."""
+    try:
+        with Session(engine_for(url), future=True) as session:
+            yield session
+            session.commit()
+    except SQLAlchemyError as exc:
+        raise unavailable(exc) from exc
+
+
+def dispose_all() -> None:
+    """Close every engine (tests use this to play a process restart)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
