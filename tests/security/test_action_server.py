@@ -46,7 +46,7 @@ def action_server(kb_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     db = f"sqlite:///{db_path}"
     port = servers.free_port()
     log = tmp / "action.log"
-    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT), KB_DATABASE_URL=db, ACTION_SERVER_TOKEN=TOKEN,
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT), KB_DATABASE_URL=db, OPS_DATABASE_URL=db, ACTION_SERVER_TOKEN=TOKEN,
                SQLALCHEMY_SILENCE_UBER_WARNING="1")
     env.pop("ACTION_HOST", None)
     with open(log, "wb") as out:
