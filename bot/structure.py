@@ -1,45 +1,23 @@
 """Answers about the lists as a whole: a unit's powers, what was delegated to a
 kind of unit, comparisons, offices, posts, stationed agencies, documents, the
-knowledge-base version and the reform's facts. Pure Python."""
+knowledge-base version and the reform's facts. Pure Python.
+
+Only rendering: what a question asks is read by ``bot.dialogue.parse``."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from typing import Any
 
 from bot.answer import DISCLAIMER, Message, Reply, short_name
-from bot.kb.types import POWER_TYPES, UNIT_KIND_LABELS, AgencyInfo, FactInfo, ItemInfo, Knowledge, UnitInfo
-from bot.matching import clean_question
+from bot.kb.types import POWER_TYPES, UNIT_KIND_LABELS, AgencyInfo, FactInfo, ItemInfo, Knowledge, PostInfo, UnitInfo
 from bot.verdict import decide, delegation_of, office_base, rule_for
 
 PAGE_SIZE = 12
-STAGE_WORDS = {
-    "巡查": ("巡查", "发现", "排查"), "受理": ("受理", "接收", "收件"), "立案": ("立案",), "调查": ("调查", "取证"),
-    "审核": ("审核", "法制审核"), "决定": ("决定", "审批决定"), "执行": ("执行", "强制执行"), "初审": ("初审",),
-    "指导": ("指导",), "服务": ("服务",),
-}
-_OFFICE_SHORT = {"综合执法": "综合行政执法办公室", "执法办": "综合行政执法办公室", "执法队": "综合行政执法办公室",
-                 "综治办": "综合治理办公室", "综治": "综合治理办公室", "应急办": "应急管理办公室",
-                 "党政办": "党政综合办公室", "党建办": "党建工作办公室", "组织人事": "党建工作办公室",
-                 "公服办": "公共服务办公室", "党群服务中心": "公共服务办公室", "城管办": "城市管理办公室",
-                 "环保办": "生态环境保护办公室", "纪检": "纪检监察办公室", "人大": "人大（工委）办公室"}
 
 
 def _reply(text: str, topic: str, **payload: Any) -> Reply:
     return Reply((Message(text=text), Message(custom={"type": "structural", "topic": topic, **payload})))
-
-
-def power_type_in(text: str) -> str | None:
-    for power_type in POWER_TYPES:
-        if power_type in text or power_type.replace("行政", "") + "权" in text:
-            return power_type
-    short = {"处罚": "行政处罚", "许可": "行政许可", "审批": "行政许可", "强制": "行政强制", "检查": "行政检查",
-             "给付": "行政给付", "确认": "行政确认", "公共服务": "公共服务"}
-    for word, power_type in short.items():
-        if word in text:
-            return power_type
-    return None
 
 
 def list_powers(knowledge: Knowledge, unit: UnitInfo, power_type: str | None, page: int = 1) -> Reply:
@@ -130,17 +108,6 @@ def _label(verdict: str | None) -> str:
     return {"yes": "自行行使", "no": "不行使", "assist": "协助办理"}.get(verdict or "", "—")
 
 
-def find_office(knowledge: Knowledge, text: str) -> str | None:
-    offices = sorted({office_base(o) for u in knowledge.units for o in u.offices}, key=len, reverse=True)
-    for office in offices:
-        if office in text or office.replace("办公室", "办") in text:
-            return office
-    for short, office in _OFFICE_SHORT.items():
-        if short in text:
-            return office
-    return None
-
-
 def office_duties(knowledge: Knowledge, office: str, unit: UnitInfo | None) -> Reply:
     items = [i for i in knowledge.items.values() if i.office and office_base(i.office) == office]
     substituted = [i for i in knowledge.items.values()
@@ -164,9 +131,8 @@ def office_duties(knowledge: Knowledge, office: str, unit: UnitInfo | None) -> R
                   items=[i.code for i in items], posts=[p.name for p in posts])
 
 
-def post_duties(knowledge: Knowledge, text: str, item: ItemInfo | None) -> Reply | None:
-    """Duties of a named post, or the post that does a step (立案…) of an item."""
-    stage = next((s for s, words in STAGE_WORDS.items() if any(w in text for w in words)), None)
+def post_duties(knowledge: Knowledge, item: ItemInfo | None, stage: str | None, posts: list[PostInfo]) -> Reply | None:
+    """The posts that do a step (立案…) of an item, else the duties of the named posts; None without either."""
     if item is not None and stage is not None:
         hits = [(p, d) for p in knowledge.posts for d in p.duties if d.stage == stage and item.code in d.items]
         if not hits:
@@ -177,31 +143,16 @@ def post_duties(knowledge: Knowledge, text: str, item: ItemInfo | None) -> Reply
             lines.append(DISCLAIMER)
             return _reply("\n".join(lines), "post_duties", item=item.code, stage=stage,
                           posts=[f"{p.office}/{p.name}" for p, _ in hits])
-    office = find_office(knowledge, text)
-    posts = [p for p in knowledge.posts if p.name in text or p.name.rstrip("岗") in text]
-    if office:
-        posts = [p for p in posts if p.office == office] or posts
-    posts.sort(key=lambda p: -len(p.name))
     if not posts:
         return None
-    best = [p for p in posts if p.name == posts[0].name]
     lines = []
-    for post in best[:3]:
+    for post in posts[:3]:
         lines.append(f"{post.office}·{post.name}的职责：")
         for duty in post.duties:
             covered = "、".join(short_name(knowledge.items[c]) for c in duty.items[:8] if c in knowledge.items)
             lines.append(f"· {duty.text}" + (f"（涉及：{covered}）" if covered else ""))
     lines.append(DISCLAIMER)
-    return _reply("\n".join(lines), "post_duties", posts=[f"{p.office}/{p.name}" for p in best[:3]])
-
-
-def find_agency(knowledge: Knowledge, text: str) -> AgencyInfo | None:
-    best = None
-    for agency in knowledge.agencies:
-        for name in (agency.name, *agency.aliases):
-            if name and name in text and (best is None or len(name) > best[0]):
-                best = (len(name), agency)
-    return best[1] if best else None
+    return _reply("\n".join(lines), "post_duties", posts=[f"{p.office}/{p.name}" for p in posts[:3]])
 
 
 def agency_answer(knowledge: Knowledge, agency: AgencyInfo | None, unit: UnitInfo | None) -> Reply:
@@ -259,27 +210,6 @@ def kb_version(knowledge: Knowledge) -> Reply:
     )
     return _reply(text, "kb_version", version=knowledge.version, built_at=knowledge.built_at.isoformat(),
                   items=len(knowledge.items), units=len(knowledge.units))
-
-
-def match_fact(knowledge: Knowledge, text: str) -> FactInfo | None:
-    cleaned = clean_question(text)
-    best: tuple[float, FactInfo] | None = None
-    for fact in knowledge.facts:
-        score = 0.0
-        for keyword in fact.keywords:
-            if keyword and keyword in text:
-                score += 1.0 + len(keyword) / 10
-            else:
-                # Partial credit for the keyword's two-character pieces.
-                pieces = {keyword[i : i + 2] for i in range(len(keyword) - 1)}
-                if pieces:
-                    score += 0.5 * sum(p in cleaned for p in pieces) / len(pieces)
-        for number in re.findall(r"\d+", fact.answer):
-            if number in text:
-                score += 0.5
-        if score > 0.6 and (best is None or score > best[0]):
-            best = (score, fact)
-    return best[1] if best else None
 
 
 def fact_answer(fact: FactInfo) -> Reply:
