@@ -97,10 +97,10 @@ def option_number(text: str, count: int) -> int | None:
     digits = re.search(r"[0-9]+", text)
     if digits:
         number = int(digits.group())
+    elif re.search(r"最后|后面那个|后一个", text):
+        number = count  # before the ordinals: 最后一个 is not the first
     else:
         number = next((_ORDINALS[ch] for ch in text if ch in _ORDINALS), None)
-        if number is None and re.search(r"最后|后面那个|后一个", text):
-            number = count
     return number if number is not None and 1 <= number <= count else None
 
 
@@ -201,5 +201,7 @@ def units_in_parts(knowledge: Knowledge, text: str) -> list[UnitInfo]:
 
 def pushed_work(text: str, mention: UnitMention) -> str:
     """The work a "区里要我们负责X，必须接吗" question is about: X, at most 20 characters."""
+    # clean_question also drops 管/要/的 inside the work (共享单车管理 → 共享单车理); reading the raw
+    # words instead loses more on questions phrased otherwise, so the quote stays approximate.
     asked = _PUSHER.sub("", clean_question(strip_spans(text, mention.spans)), count=1)
     return _PUSH_QUESTION.split(asked)[0][:20]
