@@ -76,9 +76,9 @@ def answer_question(knowledge: Knowledge, turn: Turn, state: State, units: UnitC
             return ask_for_matter(question, unit, state)
     if unit is None:
         district = mention.district
-        options = [u.full_name for u in knowledge.units if u.district == district][:MAX_UNIT_OPTIONS] if district else []
+        nearby = [u.full_name for u in knowledge.units if u.district == district] if district else []
         return Outcome(
-            answer.clarify_unit(options),
+            answer.clarify_unit(nearby[:MAX_UNIT_OPTIONS]),
             replace(state, pending=Pending("unit", question, matter=item.code), matter=item.code, question=question),
             {"question": question, "matter": item.code, "clarify": "unit"},
         )
@@ -109,10 +109,10 @@ def unit_statement(knowledge: Knowledge, turn: Turn, state: State, units: UnitCo
     mention = units.mention
     if mention.ambiguous:
         options = tuple(u.full_name for u in mention.units)
-        pending = replace(state.pending, need="unit", options=options) if state.pending else Pending("unit", options=options)
+        clarifying = replace(state.pending or Pending("unit"), need="unit", options=options)
         return Outcome(
             answer.clarify_unit(list(options), "您说的镇街有重名，请问是哪一个？"),
-            replace(state, pending=pending),
+            replace(state, pending=clarifying),
             {"clarify": "unit"},
         )
     unit = mention.unit

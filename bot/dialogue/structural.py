@@ -38,7 +38,9 @@ class _Asked:
     @property
     def kept(self) -> State:
         """The state after an answer: nothing pending, the unit remembered."""
-        return replace(self.state, pending=None, fallbacks=0, unit=self.unit.full_name if self.unit else self.state.unit)
+        return replace(
+            self.state, pending=None, fallbacks=0, unit=self.unit.full_name if self.unit else self.state.unit
+        )
 
     @property
     def understood(self) -> dict[str, Any]:

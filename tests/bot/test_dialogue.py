@@ -58,8 +58,13 @@ def test_unknown_matter_is_never_guessed(knowledge):
 
 
 def test_button_payload_picks_the_matter(knowledge):
-    out = ask(knowledge, '/ask_who{"matter": "dibao"}', intent="ask_who",
-              state=State(unit="天河区石牌街道"), entities={"matter": "dibao"})
+    out = ask(
+        knowledge,
+        '/ask_who{"matter": "dibao"}',
+        intent="ask_who",
+        state=State(unit="天河区石牌街道"),
+        entities={"matter": "dibao"},
+    )
     assert payload(out)["item"]["code"] == "dibao" and payload(out)["verdict"] == "assist"
 
 

@@ -13,8 +13,14 @@ def unit(knowledge, full_name):
 
 @pytest.mark.parametrize(
     "text, power_type",
-    [("石牌街道有哪些行政处罚权？", "行政处罚"), ("我们有哪些处罚权", "行政处罚"), ("能审批什么", "行政许可"),
-     ("行政检查事项", "行政检查"), ("公共服务有哪些", "公共服务"), ("我们有哪些权力", None)],
+    [
+        ("石牌街道有哪些行政处罚权？", "行政处罚"),
+        ("我们有哪些处罚权", "行政处罚"),
+        ("能审批什么", "行政许可"),
+        ("行政检查事项", "行政检查"),
+        ("公共服务有哪些", "公共服务"),
+        ("我们有哪些权力", None),
+    ],
 )
 def test_power_type_in(text, power_type):
     assert parse.power_type_in(text) == power_type
@@ -22,8 +28,13 @@ def test_power_type_in(text, power_type):
 
 @pytest.mark.parametrize(
     "text, office",
-    [("综合行政执法办公室负责哪些事项？", "综合行政执法办公室"), ("执法办管什么", "综合行政执法办公室"),
-     ("综治办的职责", "综合治理办公室"), ("党群服务中心做什么", "公共服务办公室"), ("食堂归谁管", None)],
+    [
+        ("综合行政执法办公室负责哪些事项？", "综合行政执法办公室"),
+        ("执法办管什么", "综合行政执法办公室"),
+        ("综治办的职责", "综合治理办公室"),
+        ("党群服务中心做什么", "公共服务办公室"),
+        ("食堂归谁管", None),
+    ],
 )
 def test_find_office_by_full_or_short_name(knowledge, text, office):
     assert parse.find_office(knowledge, text) == office

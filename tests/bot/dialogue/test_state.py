@@ -31,18 +31,29 @@ def test_slots_hold_plain_json_that_rasa_can_store():
     slots = FULL.to_slots()
     assert slots["fallbacks"] == 2.0 and slots["question"] == "who"
     assert json.loads(slots["pending"]) == {
-        "need": "unit", "question": "can", "matter": "zhaijidi", "options": ["天河区新塘街道", "增城区新塘镇"],
+        "need": "unit",
+        "question": "can",
+        "matter": "zhaijidi",
+        "options": ["天河区新塘街道", "增城区新塘镇"],
     }
     assert json.loads(slots["listing"]) == {"unit": "天河区石牌街道", "power_type": "行政处罚", "page": 3}
     assert State().to_slots() == {
-        "unit": None, "matter": None, "question": None, "pending": None, "fallbacks": 0.0, "listing": None,
+        "unit": None,
+        "matter": None,
+        "question": None,
+        "pending": None,
+        "fallbacks": 0.0,
+        "listing": None,
     }
 
 
 def test_slots_written_before_the_split_still_read():
     # The old dialogue wrote None-valued keys; conversations in the tracker store carry them.
-    old = {"pending": '{"question": "can", "unit": null, "need": "matter"}', "fallbacks": 1.0,
-           "listing": '{"unit": "白云区江高镇", "power_type": null, "page": 2}'}
+    old = {
+        "pending": '{"question": "can", "unit": null, "need": "matter"}',
+        "fallbacks": 1.0,
+        "listing": '{"unit": "白云区江高镇", "power_type": null, "page": 2}',
+    }
     state = State.from_slots(old)
     assert state.pending == Pending("matter", "can")
     assert state.listing == Listing("白云区江高镇", None, 2) and state.fallbacks == 1
@@ -76,8 +87,13 @@ def test_garbled_pending_slot_is_no_pending(pending):
 
 @pytest.mark.parametrize(
     "listing",
-    ['{"unit": "天河区石牌街道", "page": "2"}', '{"unit": "天河区石牌街道", "page": 0}', '{"page": 2}',
-     '{"unit": "天河区石牌街道", "page": 2, "pages": 5}', '{"unit": "天河区石牌街道", "page": true}'],
+    [
+        '{"unit": "天河区石牌街道", "page": "2"}',
+        '{"unit": "天河区石牌街道", "page": 0}',
+        '{"page": 2}',
+        '{"unit": "天河区石牌街道", "page": 2, "pages": 5}',
+        '{"unit": "天河区石牌街道", "page": true}',
+    ],
 )
 def test_garbled_listing_slot_is_no_listing(listing):
     assert State.from_slots({"listing": listing}).listing is None
