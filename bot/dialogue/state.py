@@ -140,7 +140,7 @@ def _decode(
         logger.warning("slot %s dropped: not a JSON object: %.200r", slot, raw)
         return None
     present = {key: value for key, value in data.items() if value is not None}
-    unknown = sorted(set(present) - set(fields))
+    unknown = sorted(str(key) for key in set(present) - set(fields))
     missing = [key for key in required if key not in present]
     invalid = [key for key, value in present.items() if key in fields and not fields[key](value)]
     if unknown or missing or invalid:

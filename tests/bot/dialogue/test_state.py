@@ -107,6 +107,7 @@ def test_garbled_listing_slot_is_no_listing(listing):
         {"fallbacks": -1.0},
         {"fallbacks": True},
         {"pending": 7, "listing": {"unit": None}},
+        {"pending": {1: "unit", "need": "unit"}, "listing": {("unit",): 1}},
         {},
     ],
 )
