@@ -1,8 +1,14 @@
-"""Rasa SDK actions: read slots and the message, call ``bot``, render, return events."""
+"""Rasa SDK actions: read slots and the message, call ``bot``, render, return events.
+
+``bot.service`` reads and writes the database synchronously; each call runs in a worker thread so
+that one slow query does not hold up every other conversation on the action server's event loop.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -47,14 +53,14 @@ class ActionAnswerPower(Action):
         )
         state = State.from_slots(tracker.current_slot_values())
         try:
-            outcome = service.answer_turn(turn, state, _context(tracker))
+            outcome = await asyncio.to_thread(service.answer_turn, turn, state, _context(tracker))
         except KnowledgeError:
             logger.exception("knowledge base unavailable")
             dispatcher.utter_message(text=UNAVAILABLE)
             return []
         _render(dispatcher, outcome.reply)
         logger.info("answered %s", outcome.understood)
-        return [SlotSet(name, value) for name, value in outcome.state.to_slots().items()]
+        return _slot_events(outcome.state)
 
 
 class ActionForgetUnit(Action):
@@ -62,8 +68,8 @@ class ActionForgetUnit(Action):
         return "action_forget_unit"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        _render(dispatcher, service.forget_unit(tracker.sender_id))
-        return [SlotSet("unit", None), SlotSet("pending", None)]
+        _render(dispatcher, await asyncio.to_thread(service.forget_unit, tracker.sender_id))
+        return _slot_events(replace(State.from_slots(tracker.current_slot_values()), unit=None, pending=None))
 
 
 class ActionFeedback(Action):
@@ -73,8 +79,12 @@ class ActionFeedback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         message = tracker.latest_message or {}
         rating = "up" if (message.get("intent") or {}).get("name") == "feedback_good" else "down"
-        _render(dispatcher, service.feedback(tracker.sender_id, rating, message.get("text")))
+        _render(dispatcher, await asyncio.to_thread(service.feedback, tracker.sender_id, rating, message.get("text")))
         return []
+
+
+def _slot_events(state: State) -> list[dict[str, Any]]:
+    return [SlotSet(name, value) for name, value in state.to_slots().items()]
 
 
 def _payload_entities(entities: list[dict[str, Any]]) -> dict[str, str]:

@@ -12,7 +12,6 @@ from bot import answer, audit, users
 from bot.dialogue import Outcome, State, Turn, handle_turn
 from bot.errors import KnowledgeError
 from bot.kb.provider import default_provider
-from bot.units import find_unit
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +27,10 @@ def answer_turn(turn: Turn, state: State, ctx: Context) -> Outcome:
     """Raises KnowledgeError when the knowledge base cannot be read."""
     knowledge = default_provider().get()
     directory_unit = _directory_unit(ctx.sender)
-    if turn.metadata_unit:
-        unit = find_unit(knowledge, turn.metadata_unit)
-        if unit is not None and unit.full_name != directory_unit:
-            _remember(ctx.sender, unit.full_name, "metadata")
     outcome = handle_turn(knowledge, replace(turn, directory_unit=directory_unit), state)
+    given = outcome.units.metadata if outcome.units else None  # the channel's unit, resolved by the turn
+    if given is not None and given.full_name != directory_unit:
+        _remember(ctx.sender, given.full_name, "metadata")
     if outcome.remember_unit:
         _remember(ctx.sender, outcome.remember_unit, "chat")
     understood = outcome.understood

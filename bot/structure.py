@@ -1,45 +1,23 @@
 """Answers about the lists as a whole: a unit's powers, what was delegated to a
 kind of unit, comparisons, offices, posts, stationed agencies, documents, the
-knowledge-base version and the reform's facts. Pure Python."""
+knowledge-base version and the reform's facts. Pure Python.
+
+Only rendering: what a question asks is read by ``bot.dialogue.parse``."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from typing import Any
 
 from bot.answer import DISCLAIMER, Message, Reply, short_name
-from bot.kb.types import POWER_TYPES, UNIT_KIND_LABELS, AgencyInfo, FactInfo, ItemInfo, Knowledge, UnitInfo
-from bot.matching import clean_question
+from bot.kb.types import POWER_TYPES, UNIT_KIND_LABELS, AgencyInfo, FactInfo, ItemInfo, Knowledge, PostInfo, UnitInfo
 from bot.verdict import decide, delegation_of, office_base, rule_for
 
 PAGE_SIZE = 12
-STAGE_WORDS = {
-    "巡查": ("巡查", "发现", "排查"), "受理": ("受理", "接收", "收件"), "立案": ("立案",), "调查": ("调查", "取证"),
-    "审核": ("审核", "法制审核"), "决定": ("决定", "审批决定"), "执行": ("执行", "强制执行"), "初审": ("初审",),
-    "指导": ("指导",), "服务": ("服务",),
-}
-_OFFICE_SHORT = {"综合执法": "综合行政执法办公室", "执法办": "综合行政执法办公室", "执法队": "综合行政执法办公室",
-                 "综治办": "综合治理办公室", "综治": "综合治理办公室", "应急办": "应急管理办公室",
-                 "党政办": "党政综合办公室", "党建办": "党建工作办公室", "组织人事": "党建工作办公室",
-                 "公服办": "公共服务办公室", "党群服务中心": "公共服务办公室", "城管办": "城市管理办公室",
-                 "环保办": "生态环境保护办公室", "纪检": "纪检监察办公室", "人大": "人大（工委）办公室"}
 
 
 def _reply(text: str, topic: str, **payload: Any) -> Reply:
     return Reply((Message(text=text), Message(custom={"type": "structural", "topic": topic, **payload})))
-
-
-def power_type_in(text: str) -> str | None:
-    for power_type in POWER_TYPES:
-        if power_type in text or power_type.replace("行政", "") + "权" in text:
-            return power_type
-    short = {"处罚": "行政处罚", "许可": "行政许可", "审批": "行政许可", "强制": "行政强制", "检查": "行政检查",
-             "给付": "行政给付", "确认": "行政确认", "公共服务": "公共服务"}
-    for word, power_type in short.items():
-        if word in text:
-            return power_type
-    return None
 
 
 def list_powers(knowledge: Knowledge, unit: UnitInfo, power_type: str | None, page: int = 1) -> Reply:
@@ -50,14 +28,17 @@ def list_powers(knowledge: Knowledge, unit: UnitInfo, power_type: str | None, pa
         if verdict in ("yes", "assist") and (power_type is None or item.power_type == power_type):
             rows.append((item, verdict))
     order = {code: i for i, code in enumerate(knowledge.items)}  # the list's own order
-    rows.sort(key=lambda r: (POWER_TYPES.index(r[0].power_type) if r[0].power_type in POWER_TYPES else 99, order[r[0].code]))
+    rows.sort(
+        key=lambda r: (POWER_TYPES.index(r[0].power_type) if r[0].power_type in POWER_TYPES else 99, order[r[0].code])
+    )
     counts = Counter(item.power_type for item, _ in rows)
     pages = max(1, -(-len(rows) // PAGE_SIZE))
     page = min(max(1, page), pages)
     shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     scope = power_type or "各类"
     summary = "；".join(f"{t} {n} 项" for t, n in sorted(counts.items(), key=lambda x: POWER_TYPES.index(x[0])))
-    lines = [f"{unit.full_name}（{UNIT_KIND_LABELS[unit.kind]}）行使或协助办理的{scope}事项共 {len(rows)} 项：{summary or '无'}。"]
+    who = f"{unit.full_name}（{UNIT_KIND_LABELS[unit.kind]}）"
+    lines = [f"{who}行使或协助办理的{scope}事项共 {len(rows)} 项：{summary or '无'}。"]
     current = None
     for item, verdict in shown:
         if item.power_type != current:
@@ -67,8 +48,17 @@ def list_powers(knowledge: Knowledge, unit: UnitInfo, power_type: str | None, pa
     if pages > 1:
         lines.append(f"第 {page}/{pages} 页" + ("，回复“下一页”继续查看。" if page < pages else "。"))
     lines.append(DISCLAIMER)
-    return _reply("\n".join(lines), "list_powers", unit=unit.full_name, power_type=power_type, page=page, pages=pages,
-                  total=len(rows), counts=dict(counts), items=[{"code": i.code, "name": i.name, "verdict": v} for i, v in shown])
+    return _reply(
+        "\n".join(lines),
+        "list_powers",
+        unit=unit.full_name,
+        power_type=power_type,
+        page=page,
+        pages=pages,
+        total=len(rows),
+        counts=dict(counts),
+        items=[{"code": i.code, "name": i.name, "verdict": v} for i, v in shown],
+    )
 
 
 def delegated_to(knowledge: Knowledge, kind: str) -> Reply:
@@ -84,12 +74,17 @@ def delegated_to(knowledge: Knowledge, kind: str) -> Reply:
         more = f" 等 {len(by_type[power_type])} 项" if len(by_type[power_type]) > 15 else ""
         lines.append(f"【{power_type}】{names}{more}")
     if kind == "central_street":
-        lines.append("按改革规则，中心城区街道不承接自然资源和规划建设、生态保护、卫生健康、镇区和乡村治理等领域的区级权限。")
+        lines.append(
+            "按改革规则，中心城区街道不承接自然资源和规划建设、生态保护、卫生健康、镇区和乡村治理等领域的区级权限。"
+        )
     elif kind in ("town", "noncentral_street"):
-        lines.append("按改革规则，镇重点承接自然资源和规划建设、生态保护、卫生健康、镇区和乡村治理等领域的区级权限；非中心城区街道参照镇。")
+        lines.append(
+            "按改革规则，镇重点承接自然资源和规划建设、生态保护、卫生健康、镇区和乡村治理等领域的区级权限；非中心城区街道参照镇。"
+        )
     lines.append(DISCLAIMER)
-    return _reply("\n".join(lines), "delegated_list", kind=kind, total=len(rows),
-                  counts={t: len(v) for t, v in by_type.items()})
+    return _reply(
+        "\n".join(lines), "delegated_list", kind=kind, total=len(rows), counts={t: len(v) for t, v in by_type.items()}
+    )
 
 
 def compare(knowledge: Knowledge, a: UnitInfo, b: UnitInfo) -> Reply:
@@ -122,29 +117,26 @@ def compare(knowledge: Knowledge, a: UnitInfo, b: UnitInfo) -> Reply:
         if offices_b - offices_a:
             lines.append(f"机构：{b.name}另设" + "、".join(sorted(offices_b - offices_a)))
     lines.append(DISCLAIMER)
-    return _reply("\n".join(lines), "compare_units", units=[a.full_name, b.full_name],
-                  only_first=[i.code for i in only_a], only_second=[i.code for i in only_b])
+    return _reply(
+        "\n".join(lines),
+        "compare_units",
+        units=[a.full_name, b.full_name],
+        only_first=[i.code for i in only_a],
+        only_second=[i.code for i in only_b],
+    )
 
 
 def _label(verdict: str | None) -> str:
     return {"yes": "自行行使", "no": "不行使", "assist": "协助办理"}.get(verdict or "", "—")
 
 
-def find_office(knowledge: Knowledge, text: str) -> str | None:
-    offices = sorted({office_base(o) for u in knowledge.units for o in u.offices}, key=len, reverse=True)
-    for office in offices:
-        if office in text or office.replace("办公室", "办") in text:
-            return office
-    for short, office in _OFFICE_SHORT.items():
-        if short in text:
-            return office
-    return None
-
-
 def office_duties(knowledge: Knowledge, office: str, unit: UnitInfo | None) -> Reply:
     items = [i for i in knowledge.items.values() if i.office and office_base(i.office) == office]
-    substituted = [i for i in knowledge.items.values()
-                   if unit and i.office and office_base(i.office) != office and decide(knowledge, unit, i).handled_by == office]
+    substituted = [
+        i
+        for i in knowledge.items.values()
+        if unit and i.office and office_base(i.office) != office and decide(knowledge, unit, i).handled_by == office
+    ]
     if unit is not None:
         items = [i for i in items if rule_for(i, unit) in ("yes", "assist")] + substituted
     posts = [p for p in knowledge.posts if p.office == office]
@@ -154,19 +146,28 @@ def office_duties(knowledge: Knowledge, office: str, unit: UnitInfo | None) -> R
     for item in items:
         by_type[item.power_type].append(item)
     for power_type, group in by_type.items():
-        lines.append(f"【{power_type}】" + "、".join(short_name(i) for i in group[:20]) + (f" 等 {len(group)} 项" if len(group) > 20 else ""))
+        lines.append(
+            f"【{power_type}】"
+            + "、".join(short_name(i) for i in group[:20])
+            + (f" 等 {len(group)} 项" if len(group) > 20 else "")
+        )
     if unit is not None and office not in {office_base(o) for o in unit.offices}:
         lines.insert(0, f"注意：{unit.full_name}未设{office}。")
     if posts:
         lines.append("岗位：" + "、".join(p.name for p in posts) + "（可问“××岗的职责是什么”）")
     lines.append(DISCLAIMER)
-    return _reply("\n".join(lines), "office_duties", office=office, unit=unit.full_name if unit else None,
-                  items=[i.code for i in items], posts=[p.name for p in posts])
+    return _reply(
+        "\n".join(lines),
+        "office_duties",
+        office=office,
+        unit=unit.full_name if unit else None,
+        items=[i.code for i in items],
+        posts=[p.name for p in posts],
+    )
 
 
-def post_duties(knowledge: Knowledge, text: str, item: ItemInfo | None) -> Reply | None:
-    """Duties of a named post, or the post that does a step (立案…) of an item."""
-    stage = next((s for s, words in STAGE_WORDS.items() if any(w in text for w in words)), None)
+def post_duties(knowledge: Knowledge, item: ItemInfo | None, stage: str | None, posts: list[PostInfo]) -> Reply | None:
+    """The posts that do a step (立案…) of an item, else the duties of the named posts; None without either."""
     if item is not None and stage is not None:
         hits = [(p, d) for p in knowledge.posts for d in p.duties if d.stage == stage and item.code in d.items]
         if not hits:
@@ -175,39 +176,31 @@ def post_duties(knowledge: Knowledge, text: str, item: ItemInfo | None) -> Reply
             lines = [f"“{short_name(item)}”的{stage}环节由以下岗位负责："]
             lines += [f"· {p.office}·{p.name}：{d.text}" for p, d in hits[:6]]
             lines.append(DISCLAIMER)
-            return _reply("\n".join(lines), "post_duties", item=item.code, stage=stage,
-                          posts=[f"{p.office}/{p.name}" for p, _ in hits])
-    office = find_office(knowledge, text)
-    posts = [p for p in knowledge.posts if p.name in text or p.name.rstrip("岗") in text]
-    if office:
-        posts = [p for p in posts if p.office == office] or posts
-    posts.sort(key=lambda p: -len(p.name))
+            return _reply(
+                "\n".join(lines),
+                "post_duties",
+                item=item.code,
+                stage=stage,
+                posts=[f"{p.office}/{p.name}" for p, _ in hits],
+            )
     if not posts:
         return None
-    best = [p for p in posts if p.name == posts[0].name]
     lines = []
-    for post in best[:3]:
+    for post in posts[:3]:
         lines.append(f"{post.office}·{post.name}的职责：")
         for duty in post.duties:
             covered = "、".join(short_name(knowledge.items[c]) for c in duty.items[:8] if c in knowledge.items)
             lines.append(f"· {duty.text}" + (f"（涉及：{covered}）" if covered else ""))
     lines.append(DISCLAIMER)
-    return _reply("\n".join(lines), "post_duties", posts=[f"{p.office}/{p.name}" for p in best[:3]])
-
-
-def find_agency(knowledge: Knowledge, text: str) -> AgencyInfo | None:
-    best = None
-    for agency in knowledge.agencies:
-        for name in (agency.name, *agency.aliases):
-            if name and name in text and (best is None or len(name) > best[0]):
-                best = (len(name), agency)
-    return best[1] if best else None
+    return _reply("\n".join(lines), "post_duties", posts=[f"{p.office}/{p.name}" for p in posts[:3]])
 
 
 def agency_answer(knowledge: Knowledge, agency: AgencyInfo | None, unit: UnitInfo | None) -> Reply:
     relationship = next((f for f in knowledge.facts if f.key == "agency_relationship"), None)
     if agency is None:
-        stationed = "、".join(a.name + ("（仅镇）" if a.scope == "town" else "") for a in knowledge.agencies if a.scope != "none")
+        stationed = "、".join(
+            a.name + ("（仅镇）" if a.scope == "town" else "") for a in knowledge.agencies if a.scope != "none"
+        )
         lines = [f"派驻镇街的机构有：{stationed}。"]
     elif agency.merged_into:
         lines = [f"{agency.name}已不再作为派驻机构保留：{agency.note or ''}".rstrip("：")]
@@ -220,7 +213,9 @@ def agency_answer(knowledge: Knowledge, agency: AgencyInfo | None, unit: UnitInf
         if unit is not None and agency.scope == "town" and unit.kind != "town":
             lines.append(f"注意：{unit.full_name}是街道，按本演示清单不设{agency.name}。")
         if agency.items:
-            lines.append("相关事项：" + "、".join(short_name(knowledge.items[c]) for c in agency.items if c in knowledge.items))
+            lines.append(
+                "相关事项：" + "、".join(short_name(knowledge.items[c]) for c in agency.items if c in knowledge.items)
+            )
     if relationship and (agency is None or not agency.merged_into):
         lines.append(f"与镇街的关系：{relationship.answer}")
         lines.append(f"出处：{relationship.source}")
@@ -238,16 +233,22 @@ def document_answer(knowledge: Knowledge, item: ItemInfo, unit: UnitInfo | None)
     if delegation is None:
         text = f"“{short_name(item)}”在知识库中没有记录下放文件。"
     elif item.document is None:
-        text = (f"“{short_name(item)}”不是下放的权力，而是法律直接规定的镇街职责：{delegation.document}，"
-                f"所引法律文本版本日期 {delegation.effective}。")
+        text = (
+            f"“{short_name(item)}”不是下放的权力，而是法律直接规定的镇街职责：{delegation.document}，"
+            f"所引法律文本版本日期 {delegation.effective}。"
+        )
     else:
         who = f"{unit.full_name}（{_label(verdict)}）" if unit else "镇街"
         text = f"“{short_name(item)}”：依据{delegation.document}，自 {delegation.effective} 起施行；{who}。"
         if item.document.note:
             text += f"\n说明：{item.document.note}"
-    return _reply(text + "\n" + DISCLAIMER, "delegation_document", item=item.code,
-                  document=delegation.document if delegation else None,
-                  effective=delegation.effective if delegation else None)
+    return _reply(
+        text + "\n" + DISCLAIMER,
+        "delegation_document",
+        item=item.code,
+        document=delegation.document if delegation else None,
+        effective=delegation.effective if delegation else None,
+    )
 
 
 def kb_version(knowledge: Knowledge) -> Reply:
@@ -257,29 +258,14 @@ def kb_version(knowledge: Knowledge) -> Reply:
         f"{len(knowledge.posts)} 个岗位、{len(knowledge.agencies)} 类派驻机构和 {len(knowledge.facts)} 条改革事实。\n"
         "这是依据改革规则和现行法律文本编制的演示数据，不是官方权责清单；正式使用时应导入区、市编办发布的清单。"
     )
-    return _reply(text, "kb_version", version=knowledge.version, built_at=knowledge.built_at.isoformat(),
-                  items=len(knowledge.items), units=len(knowledge.units))
-
-
-def match_fact(knowledge: Knowledge, text: str) -> FactInfo | None:
-    cleaned = clean_question(text)
-    best: tuple[float, FactInfo] | None = None
-    for fact in knowledge.facts:
-        score = 0.0
-        for keyword in fact.keywords:
-            if keyword and keyword in text:
-                score += 1.0 + len(keyword) / 10
-            else:
-                # Partial credit for the keyword's two-character pieces.
-                pieces = {keyword[i : i + 2] for i in range(len(keyword) - 1)}
-                if pieces:
-                    score += 0.5 * sum(p in cleaned for p in pieces) / len(pieces)
-        for number in re.findall(r"\d+", fact.answer):
-            if number in text:
-                score += 0.5
-        if score > 0.6 and (best is None or score > best[0]):
-            best = (score, fact)
-    return best[1] if best else None
+    return _reply(
+        text,
+        "kb_version",
+        version=knowledge.version,
+        built_at=knowledge.built_at.isoformat(),
+        items=len(knowledge.items),
+        units=len(knowledge.units),
+    )
 
 
 def fact_answer(fact: FactInfo) -> Reply:
@@ -296,7 +282,9 @@ def push_down(knowledge: Knowledge, unit: UnitInfo | None, item: ItemInfo | None
         if v.verdict == "yes":
             lines.append(f"“{short_name(item)}”在{unit.full_name}的权责清单内，由{v.handled_by}承办，应当依清单履行。")
         elif v.verdict == "assist":
-            lines.append(f"“{short_name(item)}”在清单内，{unit.full_name}负责受理、调查或初审，由{v.held_by}决定；决定权不随之下放。")
+            lines.append(
+                f"“{short_name(item)}”在清单内，{unit.full_name}负责受理、调查或初审，由{v.held_by}决定；决定权不随之下放。"
+            )
         else:
             lines.append(f"“{short_name(item)}”不在{unit.full_name}的权责清单内（由{v.held_by or '区级部门'}行使）。")
     else:
@@ -308,7 +296,12 @@ def push_down(knowledge: Knowledge, unit: UnitInfo | None, item: ItemInfo | None
             "按改革要求，清单之外的事项，上级职能部门不得随意下放或转嫁镇街承担；确需镇街协助办理的临时性工作任务，"
             "要按照“权随事走、费随事走”原则，给予镇街人员、经费等相关保障。"
         )
-        source = (rule or follow).source if (rule or follow) else "《以党的二十大精神为指引推动构建基层社会治理体系的实践与思考》（2022-12-26）三、（二）"
+        fact = rule or follow
+        source = (
+            fact.source
+            if fact
+            else "《以党的二十大精神为指引推动构建基层社会治理体系的实践与思考》（2022-12-26）三、（二）"
+        )
         lines.append(f"出处：{source}")
     lines.append(DISCLAIMER)
     return _reply("\n".join(lines), "push_down", in_list=not outside, item=item.code if item else None)

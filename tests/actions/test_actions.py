@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.actions import ActionAnswerPower
+from actions.actions import ActionAnswerPower, ActionForgetUnit
 from bot import service
 from bot.errors import KnowledgeUnavailable
 from bot.kb.provider import KnowledgeProvider
@@ -52,8 +53,14 @@ def test_answer_messages_and_slots(provider):
     assert messages[0]["text"].startswith("可以")
     custom = messages[1]["custom"]
     assert custom["verdict"] == "yes" and custom["handled_by"] == "综合行政执法办公室"
-    assert slots == {"unit": "天河区石牌街道", "matter": "zhandao_jingying", "question": "can", "pending": None,
-                     "fallbacks": 0.0, "listing": None}
+    assert slots == {
+        "unit": "天河区石牌街道",
+        "matter": "zhandao_jingying",
+        "question": "can",
+        "pending": None,
+        "fallbacks": 0.0,
+        "listing": None,
+    }
 
 
 def test_follow_up_reads_the_slots(provider):
@@ -104,3 +111,54 @@ def test_unreachable_database_url_is_reported_as_unavailable(monkeypatch, tmp_pa
     monkeypatch.setattr(service, "default_provider", lambda: p)
     messages, _ = run(tracker("石牌街道能不能处罚占道经营", "ask_can"))
     assert "暂时不可用" in messages[0]["text"]
+
+
+def test_a_garbled_pending_slot_does_not_break_the_turn(provider):
+    slots = {"unit": "天河区石牌街道", "pending": '{"need": "unit", "matter": "zhandao_jingying", "qustion": "can"'}
+    messages, new_slots = run(tracker("那法律依据呢", "ask_basis", slots=slots))
+    assert messages[-1]["custom"] == {"type": "clarify", "need": "matter", "options": []}
+    assert new_slots["unit"] == "天河区石牌街道" and json.loads(new_slots["pending"]) == {
+        "need": "matter",
+        "question": "basis",
+        "unit": "天河区石牌街道",
+    }
+
+
+def test_forgetting_the_unit_clears_it_and_the_waiting_question(provider):
+    slots = {
+        "unit": "白云区江高镇",
+        "matter": "zhaijidi",
+        "question": "can",
+        "pending": '{"need": "matter", "question": "who"}',
+        "fallbacks": 0.0,
+    }
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionForgetUnit().run(dispatcher, tracker("忘记我的镇街", "forget_unit", slots=slots), {}))
+    set_to = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert set_to["unit"] is None and set_to["pending"] is None and set_to["matter"] == "zhaijidi"
+    assert dispatcher.messages[0]["text"]
+
+
+def test_the_service_call_leaves_the_event_loop_free(provider, monkeypatch):
+    # While one conversation waits for the database, the action server keeps serving the others.
+    release = threading.Event()
+    answer_turn = service.answer_turn
+
+    def slow_answer_turn(*args):
+        assert release.wait(5), "the event loop was blocked while the service ran"
+        return answer_turn(*args)
+
+    monkeypatch.setattr(service, "answer_turn", slow_answer_turn)
+
+    async def two_things_at_once():
+        dispatcher = CollectingDispatcher()
+        action = asyncio.create_task(
+            ActionAnswerPower().run(dispatcher, tracker("江高镇能不能审批宅基地", "ask_can"), {})
+        )
+        await asyncio.sleep(0.05)
+        release.set()  # runs only if the loop is free while the action waits
+        await action
+        return dispatcher.messages
+
+    messages = asyncio.run(two_things_at_once())
+    assert messages[1]["custom"]["verdict"] == "yes"

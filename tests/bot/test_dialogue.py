@@ -58,8 +58,13 @@ def test_unknown_matter_is_never_guessed(knowledge):
 
 
 def test_button_payload_picks_the_matter(knowledge):
-    out = ask(knowledge, '/ask_who{"matter": "dibao"}', intent="ask_who",
-              state=State(unit="天河区石牌街道"), entities={"matter": "dibao"})
+    out = ask(
+        knowledge,
+        '/ask_who{"matter": "dibao"}',
+        intent="ask_who",
+        state=State(unit="天河区石牌街道"),
+        entities={"matter": "dibao"},
+    )
     assert payload(out)["item"]["code"] == "dibao" and payload(out)["verdict"] == "assist"
 
 
@@ -79,3 +84,25 @@ def test_missing_matter_is_asked_for(knowledge):
     out = ask(knowledge, "石牌街道能不能处罚", state=State())
     p = payload(out)
     assert p["type"] == "clarify" and p["need"] == "matter"
+
+
+def test_last_option_is_the_last_not_the_first(knowledge):
+    first = ask(knowledge, "新塘能不能批宅基地")
+    out = ask(knowledge, "最后一个", intent="choose_option", state=first.state)
+    assert payload(out)["unit"]["name"] == payload(first)["options"][-1] != payload(first)["options"][0]
+
+
+def test_a_misspelt_pending_slot_costs_the_waiting_question_not_the_turn(knowledge):
+    state = State.from_slots({"pending": '{"need": "unit", "qustion": "can", "matter": "zhandao_jingying"}'})
+    out = ask(knowledge, "江高镇", intent="inform_unit", state=state)
+    assert "已记下：白云区江高镇" in out.reply.messages[0].text and out.state.unit == "白云区江高镇"
+
+
+def test_structural_question_waits_for_the_unit_across_slots(knowledge):
+    first = ask(knowledge, "我们有哪些行政处罚权", intent="ask_list_powers")
+    state = State.from_slots(first.state.to_slots())
+    out = ask(knowledge, "江高镇", intent="inform_unit", state=state)
+    p = payload(out)
+    assert p["topic"] == "list_powers" and p["unit"] == "白云区江高镇" and p["power_type"] == "行政处罚"
+    page = ask(knowledge, "下一页", intent="page_next", state=State.from_slots(out.state.to_slots()))
+    assert payload(page)["page"] == 2 and payload(page)["unit"] == "白云区江高镇"

@@ -1,0 +1,41 @@
+"""One conversational turn: which unit, which matter, what answer.
+
+The Rasa action only reads slots and the message, calls :func:`handle_turn` and writes back the
+new state; every decision about units, matters, context and clarification is made here, in plain
+Python. The package is split by job:
+
+- ``state``: what the conversation remembers (typed) and its one mapping to and from Rasa slots;
+- ``turn``: the message in, the asker's unit resolved once (:class:`UnitContext`), the outcome out;
+- ``parse``: understanding a message (units, matters, choices, subjects of structural questions);
+- ``power``: can / who / basis questions and unit statements;
+- ``choices``: picking one of the options offered;
+- ``fallback``: messages not understood;
+- ``structural``: questions about the lists as a whole, rendered by ``bot.structure``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.dialogue import choices, power, structural
+from bot.dialogue.state import Listing, Pending, State
+from bot.dialogue.turn import Outcome, Turn, UnitContext, resolve_units
+from bot.kb.types import Knowledge
+
+__all__ = ["Listing", "Outcome", "Pending", "State", "Turn", "UnitContext", "handle_turn", "resolve_units"]
+
+
+def handle_turn(knowledge: Knowledge, turn: Turn, state: State) -> Outcome:
+    """Answer one user message, using and updating the state."""
+    units = resolve_units(knowledge, turn, state)
+    return replace(_dispatch(knowledge, turn, state, units), units=units)
+
+
+def _dispatch(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext) -> Outcome:
+    if choices.is_choice(turn, state):
+        chosen = choices.answer_choice(knowledge, turn, state, units)
+        if chosen is not None:
+            return chosen
+    if turn.intent in structural.STRUCTURAL_INTENTS:
+        return structural.answer_structural(knowledge, turn, state, units)
+    return power.answer_question(knowledge, turn, state, units)

@@ -1,0 +1,232 @@
+"""Understanding a message: what it names and asks, never how the answer reads.
+
+Pure functions from the text (and the knowledge base) to values: the units and matter words in a
+message, the option a user picks, and the subject of a structural question (power type, office,
+post, stationed agency, reform fact, kind of unit, the units to compare). ``bot.structure`` and
+``bot.answer`` render what these find.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from bot.kb.types import POWER_TYPES, AgencyInfo, FactInfo, ItemInfo, Knowledge, PostInfo, UnitInfo
+from bot.matching import clean_question, match_matter, matter_spans
+from bot.units import UnitMention, find_unit, resolve_unit
+from bot.verdict import office_base
+
+# What is left of a follow-up once unit and question words are gone.
+_FOLLOWUP_WORDS = re.compile(
+    r"那么|那|还有|还是|换成|改成|如果是|要是|如果|对于|关于|行政|处罚|罚款|审批|批准|许可|查处|执法|罚|批|办|管|呢|吗|么|啊|呀|"
+    r"一下|情况|怎样|怎么样|如何|谁|哪个|哪里|部门|单位|机构|办公室|条文|法条|条款|法律|具体|全文|原文|内容|看看|说说|讲讲|"
+    r"在|调到|调去|去了|现在|已经|是|的|了|我|这边|那边|这里|那里|这|上班|工作"
+)
+_SELF_INTRO = re.compile(r"我是|我在|我们是|我们在|我现在在|我调到|调到|调去|我属于|本人是|我来自")
+_CHOICE = re.compile(r"\s*(选|选择|就|要)?\s*(第)?\s*[0-9一二两三四五六七八九十]+\s*(个|项|条)?\s*(吧|啊)?\s*")
+_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_POWER_TYPE_WORDS = {
+    "处罚": "行政处罚",
+    "许可": "行政许可",
+    "审批": "行政许可",
+    "强制": "行政强制",
+    "检查": "行政检查",
+    "给付": "行政给付",
+    "确认": "行政确认",
+    "公共服务": "公共服务",
+}
+# moved to knowledge/ data at integration
+OFFICE_SHORT = {
+    "综合执法": "综合行政执法办公室",
+    "执法办": "综合行政执法办公室",
+    "执法队": "综合行政执法办公室",
+    "综治办": "综合治理办公室",
+    "综治": "综合治理办公室",
+    "应急办": "应急管理办公室",
+    "党政办": "党政综合办公室",
+    "党建办": "党建工作办公室",
+    "组织人事": "党建工作办公室",
+    "公服办": "公共服务办公室",
+    "党群服务中心": "公共服务办公室",
+    "城管办": "城市管理办公室",
+    "环保办": "生态环境保护办公室",
+    "纪检": "纪检监察办公室",
+    "人大": "人大（工委）办公室",
+}
+STAGE_WORDS = {
+    "巡查": ("巡查", "发现", "排查"),
+    "受理": ("受理", "接收", "收件"),
+    "立案": ("立案",),
+    "调查": ("调查", "取证"),
+    "审核": ("审核", "法制审核"),
+    "决定": ("决定", "审批决定"),
+    "执行": ("执行", "强制执行"),
+    "初审": ("初审",),
+    "指导": ("指导",),
+    "服务": ("服务",),
+}
+_PUSHER = re.compile(
+    r"^(区里|上级|区[^，,。]{0,8}?局|领导)?(要|让|叫|安排)?(我们|我们街道|我们镇)?(负责|去|来|做|承担|管)?"
+)
+_PUSH_QUESTION = re.compile(r"必须|能不能|可以|要不要|清单|吗")
+_COMPARE_SPLIT = re.compile(r"和|与|跟|同|对比|比较|比|、|，|,|vs|VS")
+
+
+# --- units and matters -------------------------------------------------------------------------
+
+
+def unit_mention(knowledge: Knowledge, text: str, entities: dict[str, str]) -> UnitMention:
+    """The units a message names; a button payload's unit wins over the text."""
+    named = entities.get("unit")
+    if named:
+        unit = find_unit(knowledge, named)
+        if unit is not None:
+            return UnitMention((unit,), (), None)
+    return resolve_unit(knowledge, text, matter_spans(knowledge, text))
+
+
+def strip_spans(text: str, spans: tuple[tuple[int, int], ...]) -> str:
+    """``text`` with the given spans (unit names) blanked out."""
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
+def item_in(knowledge: Knowledge, text: str, mention: UnitMention) -> ItemInfo | None:
+    """The matter the text names once its unit names are taken out, if it is clear."""
+    return match_matter(knowledge, strip_spans(text, mention.spans)).item
+
+
+def has_matter_words(residual: str) -> bool:
+    """Whether a message (without its unit names) says more than a follow-up's filler."""
+    rest = _FOLLOWUP_WORDS.sub("", clean_question(residual))
+    return len(rest) >= 2
+
+
+def is_self_introduction(text: str) -> bool:
+    """ "我是石牌街道的" — a unit to remember for this user, not a question about it."""
+    return bool(_SELF_INTRO.search(text))
+
+
+# --- choices -----------------------------------------------------------------------------------
+
+
+def looks_like_choice(text: str) -> bool:
+    """ "第二个", "选3" — a message that only picks an offered option."""
+    return bool(_CHOICE.fullmatch(text))
+
+
+def option_number(text: str, count: int) -> int | None:
+    """The 1-based option a message picks by number or ordinal (最后 = the last), if in range."""
+    number = None
+    digits = re.search(r"[0-9]+", text)
+    if digits:
+        number = int(digits.group())
+    elif re.search(r"最后|后面那个|后一个", text):
+        number = count  # before the ordinals: 最后一个 is not the first
+    else:
+        number = next((_ORDINALS[ch] for ch in text if ch in _ORDINALS), None)
+    return number if number is not None and 1 <= number <= count else None
+
+
+# --- structural questions ----------------------------------------------------------------------
+
+
+def power_type_in(text: str) -> str | None:
+    """The type of power a list question is about (行政处罚…), or None for all."""
+    for power_type in POWER_TYPES:
+        if power_type in text or power_type.replace("行政", "") + "权" in text:
+            return power_type
+    return next((power_type for word, power_type in _POWER_TYPE_WORDS.items() if word in text), None)
+
+
+def find_office(knowledge: Knowledge, text: str) -> str | None:
+    """The office (its base name, e.g. 综合行政执法办公室) the text names, in full or short."""
+    for office in _office_names(knowledge):
+        if office in text or office.replace("办公室", "办") in text:
+            return office
+    return next((office for short, office in OFFICE_SHORT.items() if short in text), None)
+
+
+@lru_cache(maxsize=4)
+def _office_names(knowledge: Knowledge) -> tuple[str, ...]:
+    """Every office's base name, longest first (so 综合行政执法办公室 wins over 执法办公室)."""
+    return tuple(sorted({office_base(o) for u in knowledge.units for o in u.offices}, key=len, reverse=True))
+
+
+def stage_in(text: str) -> str | None:
+    """The step of handling a matter the text asks about (立案, 调查…)."""
+    return next((stage for stage, words in STAGE_WORDS.items() if any(w in text for w in words)), None)
+
+
+def posts_named(knowledge: Knowledge, text: str) -> list[PostInfo]:
+    """The posts the text names, the most specific name first, narrowed to a named office."""
+    office = find_office(knowledge, text)
+    posts = [p for p in knowledge.posts if p.name in text or p.name.rstrip("岗") in text]
+    if office:
+        posts = [p for p in posts if p.office == office] or posts
+    posts.sort(key=lambda p: -len(p.name))
+    return [p for p in posts if p.name == posts[0].name]
+
+
+def find_agency(knowledge: Knowledge, text: str) -> AgencyInfo | None:
+    """The stationed agency the text names by its longest name or alias."""
+    best = None
+    for agency in knowledge.agencies:
+        for name in (agency.name, *agency.aliases):
+            if name and name in text and (best is None or len(name) > best[0]):
+                best = (len(name), agency)
+    return best[1] if best else None
+
+
+def match_fact(knowledge: Knowledge, text: str) -> FactInfo | None:
+    """The reform fact whose keywords (or their two-character pieces and numbers) the text shares most."""
+    cleaned = clean_question(text)
+    best: tuple[float, FactInfo] | None = None
+    for fact in knowledge.facts:
+        score = 0.0
+        for keyword in fact.keywords:
+            if keyword and keyword in text:
+                score += 1.0 + len(keyword) / 10
+            else:
+                # Partial credit for the keyword's two-character pieces.
+                pieces = {keyword[i : i + 2] for i in range(len(keyword) - 1)}
+                if pieces:
+                    score += 0.5 * sum(p in cleaned for p in pieces) / len(pieces)
+        for number in re.findall(r"\d+", fact.answer):
+            if number in text:
+                score += 0.5
+        if score > 0.6 and (best is None or score > best[0]):
+            best = (score, fact)
+    return best[1] if best else None
+
+
+def delegated_kind(text: str, unit: UnitInfo | None) -> str:
+    """The kind of unit a "what was delegated to …" question means; the asker's own kind by default."""
+    if "非中心" in text:
+        return "noncentral_street"
+    if "中心城区" in text:
+        return "central_street"
+    if "镇" in text and "街道" not in text:
+        return "town"
+    if "街道" in text:
+        return unit.kind if unit is not None and unit.kind != "town" else "central_street"
+    return unit.kind if unit is not None else "town"
+
+
+def units_in_parts(knowledge: Knowledge, text: str) -> list[UnitInfo]:
+    """The units of a comparison ("石牌街道和江高镇…"), each resolved in its own part, in order."""
+    found: list[UnitInfo] = []
+    for part in _COMPARE_SPLIT.split(text):
+        mention = resolve_unit(knowledge, part, matter_spans(knowledge, part))
+        if mention.unit is not None and mention.unit not in found:
+            found.append(mention.unit)
+    return found
+
+
+def pushed_work(text: str, mention: UnitMention) -> str:
+    """The work a "区里要我们负责X，必须接吗" question is about: X, at most 20 characters."""
+    # clean_question also drops 管/要/的 inside the work (共享单车管理 → 共享单车理); reading the raw
+    # words instead loses more on questions phrased otherwise, so the quote stays approximate.
+    asked = _PUSHER.sub("", clean_question(strip_spans(text, mention.spans)), count=1)
+    return _PUSH_QUESTION.split(asked)[0][:20]

@@ -1,0 +1,164 @@
+"""Questions about the lists as a whole: one handler per intent.
+
+Each handler reads the question with ``bot.dialogue.parse`` and renders the answer with
+``bot.structure``; a question that needs a unit nobody named waits for it in the state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from bot import answer, structure
+from bot.dialogue import parse
+from bot.dialogue.state import Listing, Pending, State
+from bot.dialogue.turn import Outcome, Turn, UnitContext
+from bot.kb.types import Knowledge, UnitInfo
+from bot.units import find_unit
+
+NO_LIST = "没有可以翻页的列表。可以问“我们街道有哪些行政处罚权？”"
+COMPARE_WHICH = "请告诉我要比较的两个镇街，例如“石牌街道和江高镇的权责有什么不同？”"
+OFFICE_WHICH = "请告诉我是哪个办公室，例如“综合行政执法办公室负责哪些事项？”"
+DOCUMENT_WHICH = "请问是哪项权力？例如“占道经营是什么时候下放的？”"
+NO_FACT = "没有找到相关的改革事实。可以问：镇街设几个机构、下达了多少行政执法专项编制、什么是“权随事走、费随事走”。"
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """A structural question and what the turn knows around it."""
+
+    knowledge: Knowledge
+    intent: str
+    text: str
+    state: State
+    units: UnitContext
+    unit: UnitInfo | None  # the asker's unit, unless the message named several
+
+    @property
+    def kept(self) -> State:
+        """The state after an answer: nothing pending, the unit remembered."""
+        return replace(
+            self.state, pending=None, fallbacks=0, unit=self.unit.full_name if self.unit else self.state.unit
+        )
+
+    @property
+    def understood(self) -> dict[str, Any]:
+        return {"question": self.intent, "unit": self.unit.full_name if self.unit else None, "verdict": "structural"}
+
+    def answered(self, reply: answer.Reply, state: State | None = None) -> Outcome:
+        return Outcome(reply, self.kept if state is None else state, self.understood)
+
+    def declined(self, text: str) -> Outcome:
+        """The question lacks its subject: say what to ask, keep the state as it was."""
+        return Outcome(answer.text_reply(text), self.state, self.understood)
+
+
+def answer_structural(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext) -> Outcome:
+    """Answer ``turn``, whose intent is one of :data:`STRUCTURAL_INTENTS`."""
+    unit = None if units.mention.ambiguous else units.unit
+    asked = _Asked(knowledge, turn.intent, turn.text.strip(), state, units, unit)
+    return _HANDLERS[turn.intent](asked)
+
+
+def _need_unit(q: _Asked) -> Outcome:
+    mention = q.units.mention
+    options = tuple(u.full_name for u in mention.units) if mention.ambiguous else ()
+    pending = Pending("unit", options=options, structural=q.intent, text=q.text)
+    return Outcome(
+        answer.clarify_unit(list(options)), replace(q.state, pending=pending), {"question": q.intent, "clarify": "unit"}
+    )
+
+
+def _list_powers(q: _Asked) -> Outcome:
+    listing = q.state.listing if q.intent == "page_next" else None
+    if q.intent == "page_next" and listing is None:
+        return q.declined(NO_LIST)
+    if listing is not None:
+        unit, power_type, page = find_unit(q.knowledge, listing.unit), listing.power_type, listing.page + 1
+    else:
+        unit, power_type, page = q.unit, parse.power_type_in(q.text), 1
+    if unit is None:
+        return _need_unit(q)
+    reply = structure.list_powers(q.knowledge, unit, power_type, page)
+    shown = (reply.messages[-1].custom or {}).get("page", page)
+    return q.answered(reply, replace(q.kept, listing=Listing(unit.full_name, power_type, shown)))
+
+
+def _delegated_list(q: _Asked) -> Outcome:
+    return q.answered(structure.delegated_to(q.knowledge, parse.delegated_kind(q.text, q.unit)))
+
+
+def _compare(q: _Asked) -> Outcome:
+    units = parse.units_in_parts(q.knowledge, q.text)
+    earlier = q.units.conversation
+    if len(units) == 1 and q.unit is not None and units[0] != q.unit and earlier is not None:
+        units = [earlier, units[0]]  # "和江高镇比呢" — against the unit under discussion
+    if len(units) < 2:
+        return q.declined(COMPARE_WHICH)
+    return q.answered(structure.compare(q.knowledge, units[0], units[1]))
+
+
+def _office_duties(q: _Asked) -> Outcome:
+    office = parse.find_office(q.knowledge, q.text)
+    if office is None:
+        return q.declined(OFFICE_WHICH)
+    return q.answered(structure.office_duties(q.knowledge, office, q.unit))
+
+
+def _post_duties(q: _Asked) -> Outcome:
+    item = parse.item_in(q.knowledge, q.text, q.units.mention) or q.knowledge.items.get(q.state.matter or "")
+    posts = parse.posts_named(q.knowledge, q.text)
+    reply = structure.post_duties(q.knowledge, item, parse.stage_in(q.text), posts)
+    if reply is None:
+        names = sorted({p.name for p in q.knowledge.posts})
+        return q.declined("请说明岗位名称，例如：" + "、".join(names[:12]) + "。")
+    return q.answered(reply)
+
+
+def _agency(q: _Asked) -> Outcome:
+    return q.answered(structure.agency_answer(q.knowledge, parse.find_agency(q.knowledge, q.text), q.unit))
+
+
+def _document(q: _Asked) -> Outcome:
+    item = parse.item_in(q.knowledge, q.text, q.units.mention) or q.knowledge.items.get(q.state.matter or "")
+    if item is None:
+        return Outcome(
+            answer.clarify_matter("can", [], DOCUMENT_WHICH),
+            replace(q.state, pending=None),
+            {"question": q.intent, "clarify": "matter"},
+        )
+    return q.answered(structure.document_answer(q.knowledge, item, q.unit), replace(q.kept, matter=item.code))
+
+
+def _kb_version(q: _Asked) -> Outcome:
+    return q.answered(structure.kb_version(q.knowledge))
+
+
+def _fact(q: _Asked) -> Outcome:
+    fact = parse.match_fact(q.knowledge, q.text)
+    if fact is None:
+        return Outcome(answer.text_reply(NO_FACT), q.kept, {**q.understood, "verdict": "unknown"})
+    return q.answered(structure.fact_answer(fact))
+
+
+def _push_down(q: _Asked) -> Outcome:
+    mention = q.units.mention
+    item = parse.item_in(q.knowledge, q.text, mention)
+    return q.answered(structure.push_down(q.knowledge, q.unit, item, parse.pushed_work(q.text, mention)))
+
+
+_HANDLERS: dict[str, Callable[[_Asked], Outcome]] = {
+    "ask_list_powers": _list_powers,
+    "page_next": _list_powers,
+    "ask_delegated_list": _delegated_list,
+    "ask_compare": _compare,
+    "ask_office_duties": _office_duties,
+    "ask_post_duties": _post_duties,
+    "ask_agency": _agency,
+    "ask_document": _document,
+    "ask_kb_version": _kb_version,
+    "ask_fact": _fact,
+    "ask_push_down": _push_down,
+}
+STRUCTURAL_INTENTS = tuple(_HANDLERS)
