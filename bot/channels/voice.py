@@ -16,6 +16,7 @@ of is not guessed at: the caller is asked to repeat.
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 from typing import Any
 
@@ -24,8 +25,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import inbox
+from bot.channels import inbox, limits
 from bot.channels.config import VoiceSettings
+from bot.channels.errors import RequestRejected, TooLarge
 from bot.speech import speech_text
 
 logger = logging.getLogger(__name__)
@@ -74,16 +76,20 @@ class VoiceInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @hook.route("/webhook", methods=["POST"])
+        @hook.route("/webhook", methods=["POST"], stream=True)  # stream: the size is checked first
         async def webhook(request: Request) -> HTTPResponse:
             if not authorized(self.settings.token, request.headers.get("authorization")):
                 logger.warning("voice: unauthorized request from %s", request.ip)
                 return response.json({"error": "unauthorized"}, status=401)
-            if len(request.body or b"") > inbox.MAX_BODY_BYTES:
-                return response.json({"error": "body too large"}, status=413)
             try:
-                body = request.json
-            except Exception:
+                raw = await limits.read_body(request)
+            except TooLarge as exc:
+                return response.json({"error": limits.too_large_text()}, status=exc.status)
+            except RequestRejected:  # an unreadable Content-Length: answered as a bad body below
+                raw = b""
+            try:
+                body = json.loads(raw)
+            except ValueError:
                 body = None
             if not isinstance(body, dict):
                 return response.json({"error": "body must be a JSON object"}, status=400)
@@ -99,6 +105,7 @@ class VoiceInput(InputChannel):
             messages.append({"recipient_id": sender, "speech": speech_text(messages)})
             return response.json(messages)
 
+        limits.cap_server_body(hook)
         return hook
 
     async def answer(
@@ -118,7 +125,8 @@ class VoiceInput(InputChannel):
             return [{"recipient_id": sender, "text": notice}]
         collector = CollectingOutputChannel()
         try:
-            await on_new_message(UserMessage(text, collector, sender, input_channel=CHANNEL, metadata=metadata))
+            message = UserMessage(text, collector, sender, input_channel=CHANNEL, metadata=metadata)
+            await inbox.with_apology(on_new_message)(message)
         except Exception:
             logger.exception("voice: the bot failed for %s", sender)
             return [{"recipient_id": sender, "text": inbox.BOT_FAILED}]
