@@ -27,14 +27,12 @@ from typing import IO, Any
 import pytest
 
 from bot import servers
-from tests.channels.conftest import (  # noqa: F401  (fixtures are used by name)
-    AES_KEY,
-    AGENT_ID,
-    CORP_ID,
-    TOKEN,
-    fake_platform,
-    platform,
-)
+from tests.channels import conftest as channels
+from tests.channels.conftest import AES_KEY, AGENT_ID, CORP_ID, TOKEN
+
+# The fake WeCom platform of the channel tests, shared rather than started twice.
+fake_platform = channels.fake_platform
+platform = channels.platform
 
 
 @dataclass
@@ -178,7 +176,7 @@ def answered(rasa_url: str, sender: str, text: str, timeout: float = 120.0) -> l
 
 
 @pytest.fixture(scope="module")
-def stack(kb_url: str, fake_platform, tmp_path_factory: pytest.TempPathFactory):  # noqa: F811
+def stack(kb_url: str, fake_platform, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     db_dir = tmp_path_factory.mktemp("faults-db")
     database = db_dir / "kb.sqlite3"
     # A copy of its own (sqlite's backup, WAL included): the faults never touch other tests' database.
