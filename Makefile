@@ -129,3 +129,8 @@ lock: ## Re-pin requirements.lock from the current .venv
 .PHONY: clean
 clean: ## Remove generated files (keeps .venv)
 	rm -rf $(BUILD) models/*.tar.gz
+
+# ---- fault injection (issue 10) -------------------------------------------------------------
+.PHONY: faults
+faults: setup ## Fault injection on the real servers: action server killed, database locked/gone, Rasa restarted under load
+	$(PY) -m pytest tests/faults -q

@@ -22,6 +22,8 @@ CORP_ID = "wx5823bf96d3bd56c7"
 AGENT_ID = "1000002"
 WECOM_SECRET = "test-secret"
 DINGTALK_SECRET = "test-dingtalk-app-secret"
+DINGTALK_APP_KEY = "test-app-key"
+HTTP_TIMEOUT_S = 2.0  # the channels' timeout per platform call in these tests (10 s in production)
 UNIT_USER = "unit-mapped-user"
 VOICE_TOKEN = "test-voice-token"
 VOICE_SENDER_PER_MIN = 10
@@ -32,7 +34,8 @@ class FakePlatform:
     """Loopback stand-in for qyapi.weixin.qq.com and DingTalk sessionWebhooks.
 
     Records every message it accepts; ``fail_next``/``fail_always`` make it
-    answer sends with errors, ``expire_token_next`` with errcode 42001.
+    answer sends with errors, ``expire_token_next`` with errcode 42001;
+    ``hang_s`` makes every send hang that long and deliver nothing (``hangs`` counts them).
     """
 
     url: str = ""
@@ -43,12 +46,25 @@ class FakePlatform:
     fail_next: int = 0
     fail_always: bool = False
     expire_token_next: int = 0
+    hang_s: float = 0.0
+    hangs: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def reset(self) -> None:
         with self.lock:
-            self.failures = self.fail_next = self.expire_token_next = 0
+            self.failures = self.fail_next = self.expire_token_next = self.hangs = 0
             self.fail_always = False
+            self.hang_s = 0.0
+
+    async def _hang(self) -> web.Response | None:
+        with self.lock:
+            hang_s = self.hang_s
+            if hang_s:
+                self.hangs += 1
+        if not hang_s:
+            return None
+        await asyncio.sleep(hang_s)
+        return web.Response(status=504, text="too late")
 
     def to_user(self, user: str) -> list[dict[str, Any]]:
         with self.lock:
@@ -76,6 +92,8 @@ class FakePlatform:
             return web.json_response({"errcode": 0, "access_token": f"token-{calls}", "expires_in": 7200})
 
         async def send(request: web.Request) -> web.Response:
+            if (hung := await self._hang()) is not None:
+                return hung
             if self._should_fail():
                 if self.failures % 2:
                     return web.json_response({"errcode": -1, "errmsg": "system busy"})
@@ -91,6 +109,8 @@ class FakePlatform:
             return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": uuid.uuid4().hex})
 
         async def session_webhook(request: web.Request) -> web.Response:
+            if (hung := await self._hang()) is not None:
+                return hung
             if self._should_fail():
                 return web.Response(status=503, text="unavailable")
             body = await request.json()
@@ -150,8 +170,10 @@ def channel_env(platform_url: str) -> dict[str, str]:
         "WECOM_SECRET": WECOM_SECRET,
         "WECOM_API_BASE": platform_url,
         "WECOM_MAX_SKEW_S": "300",
+        "WECOM_HTTP_TIMEOUT_S": str(HTTP_TIMEOUT_S),
         "WECOM_USER_UNITS": json.dumps({UNIT_USER: "天河区石牌街道"}, ensure_ascii=False),
-        "DINGTALK_APP_KEY": "test-app-key",
+        "DINGTALK_APP_KEY": DINGTALK_APP_KEY,
+        "DINGTALK_HTTP_TIMEOUT_S": str(HTTP_TIMEOUT_S),
         "DINGTALK_APP_SECRET": DINGTALK_SECRET,
         "DINGTALK_API_BASE": platform_url,
         "DINGTALK_USER_UNITS": json.dumps({UNIT_USER: "白云区江高镇"}, ensure_ascii=False),

@@ -16,6 +16,8 @@ from typing import Any
 
 WECOM_API_BASE = "https://qyapi.weixin.qq.com"
 DINGTALK_API_BASE = "https://oapi.dingtalk.com"
+HTTP_TIMEOUT_S = 10.0  # one call to a platform; then retried
+SERVER_MAX_BODY_BYTES = 1024 * 1024  # Sanic's limit for every request to the Rasa server
 
 
 def _pick(credentials: Mapping[str, Any] | None, env: Mapping[str, str], key: str, var: str) -> str:
@@ -32,6 +34,20 @@ def _int(value: str, default: int) -> int:
         return default
 
 
+def _seconds(value: str, default: float) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        return default
+    return seconds if seconds > 0 else default
+
+
+def server_max_body_bytes(env: Mapping[str, str] | None = None) -> int:
+    """``RASA_MAX_BODY_BYTES``: the largest request body the Rasa server reads (1 MiB)."""
+    value = _int((os.environ if env is None else env).get("RASA_MAX_BODY_BYTES", ""), SERVER_MAX_BODY_BYTES)
+    return value if value > 0 else SERVER_MAX_BODY_BYTES
+
+
 @dataclass(frozen=True)
 class WeComSettings:
     corp_id: str
@@ -41,6 +57,7 @@ class WeComSettings:
     secret: str
     api_base: str = WECOM_API_BASE
     max_skew_s: int = 300
+    http_timeout_s: float = HTTP_TIMEOUT_S
 
     REQUIRED = (
         ("corp_id", "WECOM_CORP_ID"),
@@ -63,18 +80,21 @@ class WeComSettings:
             **values,
             api_base=(_pick(credentials, env, "api_base", "WECOM_API_BASE") or WECOM_API_BASE).rstrip("/"),
             max_skew_s=_int(_pick(credentials, env, "max_skew_s", "WECOM_MAX_SKEW_S"), 300),
+            http_timeout_s=_seconds(_pick(credentials, env, "http_timeout_s", "WECOM_HTTP_TIMEOUT_S"), HTTP_TIMEOUT_S),
         )
 
 
 @dataclass(frozen=True)
 class DingTalkSettings:
     app_secret: str
-    app_key: str = ""
+    app_key: str = ""  # the robot's AppKey: a callback's robotCode must be this
     api_base: str = DINGTALK_API_BASE  # a sessionWebhook must live under it
+    http_timeout_s: float = HTTP_TIMEOUT_S
 
     @property
     def missing(self) -> list[str]:
-        return [] if self.app_secret else ["DINGTALK_APP_SECRET"]
+        required = (("DINGTALK_APP_KEY", self.app_key), ("DINGTALK_APP_SECRET", self.app_secret))
+        return [var for var, value in required if not value]
 
     @classmethod
     def load(
@@ -85,6 +105,9 @@ class DingTalkSettings:
             app_secret=_pick(credentials, env, "app_secret", "DINGTALK_APP_SECRET"),
             app_key=_pick(credentials, env, "app_key", "DINGTALK_APP_KEY"),
             api_base=(_pick(credentials, env, "api_base", "DINGTALK_API_BASE") or DINGTALK_API_BASE).rstrip("/"),
+            http_timeout_s=_seconds(
+                _pick(credentials, env, "http_timeout_s", "DINGTALK_HTTP_TIMEOUT_S"), HTTP_TIMEOUT_S
+            ),
         )
 
 

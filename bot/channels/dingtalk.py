@@ -2,9 +2,12 @@
 
 ``/webhooks/dingtalk/webhook`` checks the ``timestamp``/``sign`` headers
 (base64 HMAC-SHA256 of ``timestamp + "\\n" + appSecret``, at most one hour
-old), deduplicates by msgId, strips the @mention, answers 200 at once and
-replies in the background through the message's ``sessionWebhook``
-(markdown for the answer card), as long as that webhook has not expired.
+old) and that the callback names our robot (``robotCode`` is
+``DINGTALK_APP_KEY``), refuses an oversized body before reading it,
+deduplicates by msgId, strips the @mention, answers 200 at once and replies in
+the background through the message's ``sessionWebhook`` (markdown for the
+answer card), as long as that webhook has not expired; each call is limited to
+``DINGTALK_HTTP_TIMEOUT_S`` and retried with backoff.
 """
 
 from __future__ import annotations
@@ -25,13 +28,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import inbox
+from bot.channels import inbox, limits
 from bot.channels.config import DingTalkSettings
 from bot.channels.directory import unit_for
 from bot.channels.errors import (
     DeliveryError,
     MalformedMessage,
     NotConfigured,
+    ReceiverMismatch,
     RequestRejected,
     SignatureInvalid,
     TooLarge,
@@ -44,7 +48,6 @@ CHANNEL = "dingtalk"
 MAX_AGE_MS = 3600 * 1000
 TEXT_LIMIT_BYTES = 4096  # DingTalk takes more; shorter messages read better on a phone
 LINE_BREAK = "  \n"  # DingTalk markdown needs a hard break to keep lines apart
-HTTP_TIMEOUT = aiohttp.ClientTimeout(total=10)
 _MENTION = re.compile(r"^\s*(?:@\S+\s+)+")
 
 
@@ -104,13 +107,14 @@ def reply_body(message: Outgoing, piece: str, at_user: str | None = None) -> dic
 class SessionReplier:
     """Posts replies to sessionWebhooks, retrying with backoff until the webhook expires."""
 
-    def __init__(self, retry: inbox.RetryPolicy | None = None):
+    def __init__(self, retry: inbox.RetryPolicy | None = None, timeout_s: float = 10.0):
         self.retry = retry or inbox.RetryPolicy()
+        self.timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._session: aiohttp.ClientSession | None = None
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=HTTP_TIMEOUT)
+            self._session = aiohttp.ClientSession(timeout=self.timeout)
         return self._session
 
     async def close(self) -> None:
@@ -135,7 +139,7 @@ class SessionReplier:
                 if resp.status != 200:
                     raise DeliveryError(f"HTTP {resp.status}")
                 data = await resp.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        except inbox.HTTP_ERRORS as exc:
             raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from exc
         if isinstance(data, dict) and data.get("errcode", 0) != 0:
             raise DeliveryError(f"errcode {data.get('errcode')}: {data.get('errmsg')}")
@@ -158,7 +162,8 @@ class DingTalkInput(InputChannel):
     def __init__(self, settings: DingTalkSettings, clock_ms: Callable[[], int] = lambda: int(time.time() * 1000)):
         self.settings = settings
         self.clock_ms = clock_ms
-        self.replier = SessionReplier()
+        self.replier = SessionReplier(timeout_s=settings.http_timeout_s)
+        self.claims = inbox.Claims()
         self.tasks = inbox.Tasks()
         if settings.missing:
             logger.info(
@@ -172,14 +177,17 @@ class DingTalkInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok", "configured": not self.settings.missing})
 
-        @hook.route("/webhook", methods=["POST"])
+        @hook.route("/webhook", methods=["POST"], stream=True)  # stream: the size is checked first
         async def webhook(request: Request) -> HTTPResponse:
             try:
                 if self.settings.missing:
                     raise NotConfigured("钉钉通道未配置：请设置环境变量 " + "、".join(self.settings.missing))
-                accepted = self.accept(request.headers, request.body or b"")
+                accepted = self.accept(request.headers, await limits.read_body(request))
             except NotConfigured as exc:
                 return response.json({"error": str(exc)}, status=503)
+            except TooLarge as exc:
+                logger.warning("dingtalk: rejected request from %s: %s", request.ip, exc)
+                return response.json({"error": limits.too_large_text()}, status=exc.status)
             except RequestRejected as exc:
                 logger.warning("dingtalk: rejected request from %s: %s", request.ip, exc)
                 return response.json({"error": type(exc).__name__}, status=exc.status)
@@ -188,7 +196,7 @@ class DingTalkInput(InputChannel):
                 logger.warning(
                     "dingtalk: message %s arrived with an expired sessionWebhook; no reply possible", message.msg_id
                 )
-            elif await inbox.claim(message):
+            elif await self.claims.claim(message):
                 self.tasks.spawn(
                     inbox.handle(
                         on_new_message,
@@ -202,19 +210,24 @@ class DingTalkInput(InputChannel):
                 logger.info("dingtalk: duplicate message %s from %s ignored", message.msg_id, message.user_id)
             return response.json({})
 
+        @hook.listener("before_server_stop")
+        async def finish(*_: Any) -> None:
+            await self.tasks.drain()
+
         @hook.listener("after_server_stop")
         async def close(*_: Any) -> None:
             await self.replier.close()
 
+        limits.cap_server_body(hook)
         return hook
 
     def accept(self, headers: Mapping[str, str], body: bytes) -> tuple[inbox.Incoming, str, int | None, str | None]:
         """Verify a callback; the message, its sessionWebhook, expiry (ms) and whom to @ in a group.
 
         Raises:
-            RequestRejected: unsigned, stale, oversized or malformed.
+            RequestRejected: unsigned, stale, oversized, malformed or for another robot.
         """
-        if len(body) > inbox.MAX_BODY_BYTES:
+        if len(body) > limits.MAX_BODY_BYTES:
             raise TooLarge(f"body of {len(body)} bytes")
         if not verify_signature(
             self.settings.app_secret, headers.get("timestamp", ""), headers.get("sign", ""), now_ms=self.clock_ms()
@@ -226,6 +239,9 @@ class DingTalkInput(InputChannel):
             raise MalformedMessage("body is not JSON") from exc
         if not isinstance(data, dict):
             raise MalformedMessage("body is not a JSON object")
+        robot = str(data.get("robotCode") or "")
+        if not (self.settings.app_key and hmac.compare_digest(robot.encode(), self.settings.app_key.encode())):
+            raise ReceiverMismatch("robotCode is not DINGTALK_APP_KEY")
         msg_id = str(data.get("msgId") or "")
         user = str(data.get("senderStaffId") or data.get("senderId") or "")
         webhook_url = str(data.get("sessionWebhook") or "")

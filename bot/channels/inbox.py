@@ -1,19 +1,26 @@
 """What every chat platform does with a message it accepted.
 
-The webhook verifies the request, claims the message id (:mod:`dedup`),
-answers the platform at once and hands the message to :func:`handle` in a
-background task: ask Rasa, render the reply, deliver it with retries, record
-the outcome. A failed delivery is logged and recorded, never dropped silently.
+The webhook reads the body within a size limit (:mod:`limits`), verifies
+the request, claims the message id (:class:`Claims`), answers the platform at
+once and hands the message to :func:`handle` in a background task: ask Rasa,
+render the reply, deliver it with retries, record the outcome. A failed
+delivery is logged and recorded, never dropped silently; a message is written
+down as taken only once it was answered or its reply failed, so a platform's
+retry after a restart is answered. On shutdown, answers in flight are
+finished (:meth:`Tasks.drain`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.channels import dedup
@@ -22,14 +29,18 @@ from bot.channels.render import Outgoing, render_messages
 
 logger = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 64 * 1024  # a request body beyond this is refused with 413
 MAX_QUESTION_CHARS = 1000  # a longer text is answered with TOO_LONG, not sent to Rasa
+SHUTDOWN_GRACE_S = 20.0  # how long a stopping server keeps finishing answers in flight
 TOO_LONG = (
     "您的消息太长（{chars} 字），我没有处理。请只发一个问题（{limit} 字以内），例如“石牌街道能不能处罚占道经营？”"
 )
 TEXT_ONLY = "目前我只能回答文字提问，请用文字输入您的问题，例如“石牌街道能不能处罚占道经营？”"
 ASK_QUESTION = "请直接输入您的问题，例如“石牌街道能不能处罚占道经营？”"
 BOT_FAILED = "抱歉，处理您的问题时出错了，请稍后再试。"
+
+# What one HTTP call to a platform may raise. On Python 3.10 a timeout is asyncio.TimeoutError,
+# which is not the built-in TimeoutError (they are one class only from 3.11 on).
+HTTP_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, ValueError)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 Deliver = Callable[[Outgoing], Awaitable[None]]
@@ -58,14 +69,41 @@ class RetryPolicy:
     base_delay_s: float = 1.0  # then doubled: 1 s, 2 s
 
 
-async def claim(message: Incoming) -> bool:
-    """True when the message is new. When the database fails, process anyway:
-    a duplicate answer is better than a lost one."""
-    try:
-        return await asyncio.to_thread(dedup.claim, message.channel, message.msg_id, message.user_id)
-    except dedup.DedupUnavailable:
-        logger.exception("%s: cannot check message %s for duplicates; processing it", message.channel, message.msg_id)
-        return True
+# ---- receiving ---------------------------------------------------------------------------------
+
+
+class Claims:
+    """Which messages are being answered or were answered: a platform's retries are ignored.
+
+    Held in memory while the answer is in flight; the database records a message
+    only once it was answered or failed (:func:`handle`), so a restart in between
+    forgets the claim and the platform's next retry is answered.
+    """
+
+    def __init__(self, keep_s: float = 3600.0, max_size: int = 10_000):
+        self.keep_s = keep_s
+        self.max_size = max_size
+        self._taken: OrderedDict[tuple[str, str], float] = OrderedDict()
+
+    async def claim(self, message: Incoming) -> bool:
+        """True when the message is new. When the database cannot be asked, process it:
+        a duplicate answer is better than a lost one."""
+        key = (message.channel, message.msg_id)
+        now = time.monotonic()
+        while self._taken and (len(self._taken) >= self.max_size or next(iter(self._taken.values())) < now):
+            self._taken.popitem(last=False)
+        if key in self._taken:
+            return False
+        self._taken[key] = now + self.keep_s  # before any await: a concurrent retry sees it
+        try:
+            seen = await asyncio.to_thread(dedup.status_of, message.channel, message.msg_id)
+        except Exception:  # whatever the database raises, the message must not be lost
+            logger.exception("%s: cannot check message %s for duplicates; answering it", *key)
+            return True
+        return seen is None or seen[0] not in (dedup.REPLIED, dedup.FAILED)
+
+
+# ---- answering --------------------------------------------------------------------------------
 
 
 async def ask_bot(on_new_message: OnNewMessage, message: Incoming) -> list[dict[str, Any]]:
@@ -84,21 +122,41 @@ async def ask_bot(on_new_message: OnNewMessage, message: Incoming) -> list[dict[
         )
         return [{"text": TOO_LONG.format(chars=len(message.text), limit=MAX_QUESTION_CHARS)}]
     collector = CollectingOutputChannel()
-    try:
-        await on_new_message(
-            UserMessage(
-                message.text,
-                collector,
-                sender_id=message.sender_id,
-                input_channel=message.channel,
-                message_id=message.msg_id,
-                metadata=message.metadata,
-            )
+    await with_apology(on_new_message)(
+        UserMessage(
+            message.text,
+            collector,
+            sender_id=message.sender_id,
+            input_channel=message.channel,
+            message_id=message.msg_id,
+            metadata=message.metadata,
         )
-    except Exception:
-        logger.exception("%s: the bot failed on message %s", message.channel, message.msg_id)
-        return [{"text": BOT_FAILED}]
+    )
     return collector.messages
+
+
+def with_apology(on_new_message: OnNewMessage) -> OnNewMessage:
+    """``on_new_message`` that never leaves a user without an answer.
+
+    Rasa logs a failed custom action (e.g. the action server is down) and replies
+    nothing; every user message of this bot has a reply, so an empty one means a
+    failure and the user is told so.
+    """
+
+    async def answered(message: UserMessage) -> None:
+        failed = False
+        try:
+            await on_new_message(message)
+        except Exception:
+            logger.exception("%s: the bot failed on a message from %s", message.input_channel, message.sender_id)
+            failed = True
+        out = message.output_channel
+        if isinstance(out, CollectingOutputChannel) and (failed or not out.messages):
+            if not failed:
+                logger.error("%s: the bot gave no answer to %s; apologising", message.input_channel, message.sender_id)
+            await out.send_text_message(message.sender_id, BOT_FAILED)
+
+    return answered
 
 
 async def handle(on_new_message: OnNewMessage, message: Incoming, deliver: Deliver, line_break: str = "\n") -> None:
@@ -111,10 +169,23 @@ async def handle(on_new_message: OnNewMessage, message: Incoming, deliver: Deliv
         logger.error(
             "%s: reply to message %s for %s NOT delivered: %s", message.channel, message.msg_id, message.user_id, exc
         )
-        await asyncio.to_thread(dedup.record, message.channel, message.msg_id, dedup.FAILED, str(exc))
+        await _settle(message, dedup.FAILED, str(exc))
         return
-    await asyncio.to_thread(dedup.record, message.channel, message.msg_id, dedup.REPLIED)
+    await _settle(message, dedup.REPLIED)
     logger.info("%s: replied to message %s for %s", message.channel, message.msg_id, message.user_id)
+
+
+async def _settle(message: Incoming, status: str, detail: str = "") -> None:
+    """Write the message down as taken, with its outcome."""
+
+    def write() -> None:
+        dedup.claim(message.channel, message.msg_id, message.user_id)
+        dedup.record(message.channel, message.msg_id, status, detail)
+
+    try:
+        await asyncio.to_thread(write)
+    except Exception:  # the answer is out; only the record of it is missing
+        logger.exception("%s: could not record message %s as %s", message.channel, message.msg_id, status)
 
 
 async def with_retries(
@@ -158,6 +229,22 @@ class Tasks:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             logger.error("background task %s crashed", task.get_name(), exc_info=task.exception())
+
+    async def drain(self, timeout_s: float = SHUTDOWN_GRACE_S) -> int:
+        """Wait until every task (also those started meanwhile) is done, at most ``timeout_s``.
+
+        Returns:
+            How many were still running at the deadline (they are logged).
+        """
+        deadline = time.monotonic() + timeout_s
+        if self._tasks:
+            logger.info("finishing %d answers in flight before stopping", len(self._tasks))
+        while self._tasks and (left := deadline - time.monotonic()) > 0:
+            await asyncio.wait(set(self._tasks), timeout=left)
+        if self._tasks:
+            names = ", ".join(sorted(t.get_name() for t in self._tasks))
+            logger.error("stopping with %d answers unfinished: %s", len(self._tasks), names)
+        return len(self._tasks)
 
     def __len__(self) -> int:
         return len(self._tasks)

@@ -1,4 +1,5 @@
-"""Rasa's REST channel, at the same address, minus choosing other channels' users.
+"""Rasa's REST channel, at the same address, minus choosing other channels' users,
+with an answer for every message and a body limit.
 
 ``/webhooks/rest/webhook`` serves the CLI, the tests and tools on loopback,
 and the web widget's server. Rasa's own ``RestInput`` takes any ``sender``
@@ -7,6 +8,11 @@ conversation and saved unit. Here the sender goes through
 :func:`bot.identity.rest_sender` (plain ids only; ``web:`` ids when the widget's
 server relays them with the Rasa token) and the input channel is ours to say.
 A refused id is answered 403 ``{"error": "中文说明"}`` before Rasa sees it.
+
+When a custom action fails (the action server is down or crashed), Rasa logs
+it and replies nothing; this channel sends the apology instead
+(:func:`inbox.with_apology`), and lowers the Rasa server's body limit
+(:func:`limits.cap_server_body`).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import identity
+from bot.channels import inbox, limits
 
 
 class RestInput(RasaRestInput):
@@ -49,7 +56,8 @@ class RestInput(RasaRestInput):
         return getattr(req.ctx, "channel", identity.REST)
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
-        hook = super().blueprint(on_new_message)
+        hook = super().blueprint(inbox.with_apology(on_new_message))
+        limits.cap_server_body(hook)
 
         @hook.exception(identity.IdentityError)
         async def refused(request: Request, exc: identity.IdentityError) -> HTTPResponse:

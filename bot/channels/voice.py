@@ -21,6 +21,7 @@ per client address (``VOICE_SENDER_PER_MIN``, ``VOICE_ADDRESS_PER_MIN``): 429.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -30,8 +31,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import identity
-from bot.channels import inbox
+from bot.channels import inbox, limits
 from bot.channels.config import VoiceSettings
+from bot.channels.errors import RequestRejected, TooLarge
 from bot.config import settings as app_settings
 from bot.ratelimit import RequestLimits, client_address, retry_seconds, too_many_message
 from bot.speech import speech_text
@@ -95,7 +97,7 @@ class VoiceInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @hook.route("/webhook", methods=["POST"])
+        @hook.route("/webhook", methods=["POST"], stream=True)  # stream: the size is checked first
         async def webhook(request: Request) -> HTTPResponse:
             address = client_address(request.ip, request.headers.get("x-forwarded-for"), self.trusted_proxies)
             if wait := self.limits.address_retry_after(address):
@@ -103,11 +105,15 @@ class VoiceInput(InputChannel):
             if not authorized(self.settings.token, request.headers.get("authorization")):
                 logger.warning("voice: unauthorized request from %s", request.ip)
                 return response.json({"error": "unauthorized"}, status=401)
-            if len(request.body or b"") > inbox.MAX_BODY_BYTES:
-                return response.json({"error": "body too large"}, status=413)
             try:
-                body = request.json
-            except Exception:
+                raw = await limits.read_body(request)
+            except TooLarge as exc:
+                return response.json({"error": limits.too_large_text()}, status=exc.status)
+            except RequestRejected:  # an unreadable Content-Length: answered as a bad body below
+                raw = b""
+            try:
+                body = json.loads(raw)
+            except ValueError:
                 body = None
             if not isinstance(body, dict):
                 return response.json({"error": "body must be a JSON object"}, status=400)
@@ -129,6 +135,7 @@ class VoiceInput(InputChannel):
             messages.append({"recipient_id": sender, "speech": speech_text(messages)})
             return response.json(messages)
 
+        limits.cap_server_body(hook)
         return hook
 
     async def answer(
@@ -148,7 +155,8 @@ class VoiceInput(InputChannel):
             return [{"recipient_id": sender, "text": notice}]
         collector = CollectingOutputChannel()
         try:
-            await on_new_message(UserMessage(text, collector, sender, input_channel=CHANNEL, metadata=metadata))
+            message = UserMessage(text, collector, sender, input_channel=CHANNEL, metadata=metadata)
+            await inbox.with_apology(on_new_message)(message)
         except Exception:
             logger.exception("voice: the bot failed for %s", sender)
             return [{"recipient_id": sender, "text": inbox.BOT_FAILED}]

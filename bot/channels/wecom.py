@@ -1,155 +1,51 @@
 """WeCom (企业微信) self-built app: callback webhook and active message API.
 
 ``/webhooks/wecom/webhook`` takes WeCom's URL verification (GET) and message
-callbacks (POST). Every request is checked before anything else: SHA1
-signature over the sorted token, timestamp, nonce and ciphertext, a
-timestamp window (``WECOM_MAX_SKEW_S``), AES-256-CBC decryption with the
-EncodingAESKey and the CorpID inside the plaintext. XML is parsed with
-defusedxml and a DOCTYPE is refused. The POST is answered at once; the
+callbacks (POST). Every request is checked before anything else: body size
+(refused before it is read), SHA1 signature over the sorted token, timestamp,
+nonce and ciphertext, a timestamp window (``WECOM_MAX_SKEW_S``), AES-256-CBC
+decryption with the EncodingAESKey and the CorpID inside the plaintext
+(:mod:`bot.channels.wecom_crypto`). The POST is answered at once; the
 message is deduplicated by MsgId, answered by Rasa in the background and the
 reply sent with ``/cgi-bin/message/send`` (text, or markdown for the answer
-card), each piece at most 2048 bytes, retried with backoff.
+card), each piece at most 2048 bytes, each call limited to
+``WECOM_HTTP_TIMEOUT_S`` and retried with backoff.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import logging
-import os
-import struct
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import aiohttp
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from defusedxml import ElementTree as SafeElementTree
 from rasa.core.channels.channel import InputChannel
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import inbox
+from bot.channels import inbox, limits
 from bot.channels.config import WeComSettings
 from bot.channels.directory import unit_for
 from bot.channels.errors import (
     DeliveryError,
     MalformedMessage,
     NotConfigured,
-    ReceiverMismatch,
     RequestRejected,
     SignatureInvalid,
     TooLarge,
 )
 from bot.channels.render import Outgoing, split_by_bytes
+from bot.channels.wecom_crypto import decrypt, encrypt, parse_xml, signature, verify_signature
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "wecom"
-BLOCK = 32  # WeCom pads to 32 bytes, not AES's 16
+TEXT = "text/plain; charset=utf-8"
 TEXT_LIMIT_BYTES = 2048
 TOKEN_ERRORS = {40001, 40014, 42001}  # invalid or expired access_token: fetch a new one
 TOKEN_MARGIN_S = 300
-HTTP_TIMEOUT = aiohttp.ClientTimeout(total=10)
-
-
-# ---- signatures and crypto (pure) -------------------------------------------------------------
-
-
-def signature(token: str, timestamp: str, nonce: str, encrypt: str) -> str:
-    """msg_signature: SHA1 hex of the four strings sorted and concatenated."""
-    return hashlib.sha1("".join(sorted([token, timestamp, nonce, encrypt])).encode("utf-8")).hexdigest()
-
-
-def verify_signature(
-    token: str,
-    timestamp: str,
-    nonce: str,
-    encrypt: str,
-    msg_signature: str,
-    now: float | None = None,
-    max_skew_s: int = 300,
-) -> bool:
-    """True when the signature matches and the timestamp is within ``max_skew_s`` of now (0: no window)."""
-    if not (timestamp and nonce and encrypt and msg_signature):
-        return False
-    if max_skew_s > 0:
-        try:
-            sent = int(timestamp)
-        except ValueError:
-            return False
-        if abs((time.time() if now is None else now) - sent) > max_skew_s:
-            return False
-    expected = signature(token, timestamp, nonce, encrypt)
-    return hmac.compare_digest(expected.encode("ascii"), msg_signature.strip().lower().encode("ascii", "replace"))
-
-
-def aes_key_bytes(encoding_aes_key: str) -> bytes:
-    """The 32-byte AES key of a 43-character EncodingAESKey."""
-    try:
-        key = base64.b64decode(encoding_aes_key + "=", validate=True)
-    except ValueError as exc:
-        raise MalformedMessage("EncodingAESKey is not base64") from exc
-    if len(encoding_aes_key) != 43 or len(key) != 32:
-        raise MalformedMessage("EncodingAESKey must be 43 characters (32 bytes)")
-    return key
-
-
-def encrypt(aes_key: str, text: str, receive_id: str, random_bytes: bytes | None = None) -> str:
-    """Base64 ciphertext of 16 random bytes + length (network order) + text + receive id."""
-    key = aes_key_bytes(aes_key)
-    body = text.encode("utf-8")
-    random_bytes = os.urandom(16) if random_bytes is None else random_bytes
-    plain = random_bytes + struct.pack(">I", len(body)) + body + receive_id.encode("utf-8")
-    pad = BLOCK - len(plain) % BLOCK
-    plain += bytes([pad]) * pad
-    encryptor = Cipher(algorithms.AES(key), modes.CBC(key[:16])).encryptor()
-    return base64.b64encode(encryptor.update(plain) + encryptor.finalize()).decode("ascii")
-
-
-def decrypt(aes_key: str, encrypt_b64: str, receive_id: str) -> str:
-    """The message inside a ciphertext, after checking it was meant for ``receive_id``.
-
-    Raises:
-        MalformedMessage: not base64, not whole blocks, bad padding or length.
-        ReceiverMismatch: the plaintext names another CorpID.
-    """
-    key = aes_key_bytes(aes_key)
-    try:
-        data = base64.b64decode(encrypt_b64, validate=True)
-    except ValueError as exc:
-        raise MalformedMessage("ciphertext is not base64") from exc
-    if not data or len(data) % 16:
-        raise MalformedMessage("ciphertext is not a whole number of AES blocks")
-    decryptor = Cipher(algorithms.AES(key), modes.CBC(key[:16])).decryptor()
-    plain = decryptor.update(data) + decryptor.finalize()
-    pad = plain[-1]
-    if not 1 <= pad <= BLOCK or plain[-pad:] != bytes([pad]) * pad:
-        raise MalformedMessage("bad padding")
-    plain = plain[:-pad]
-    if len(plain) < 20:
-        raise MalformedMessage("plaintext too short")
-    (length,) = struct.unpack(">I", plain[16:20])
-    if 20 + length > len(plain):
-        raise MalformedMessage("length field beyond the plaintext")
-    message, received_for = plain[20 : 20 + length], plain[20 + length :]
-    if not hmac.compare_digest(received_for, receive_id.encode("utf-8")):
-        raise ReceiverMismatch("message is for another CorpID")
-    try:
-        return message.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise MalformedMessage("message is not UTF-8") from exc
-
-
-def parse_xml(body: bytes | str) -> dict[str, str]:
-    """The child elements of the root as a flat dict. No DTD, no entities, no external anything."""
-    try:
-        root = SafeElementTree.fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except Exception as exc:  # ParseError, DTDForbidden, EntitiesForbidden, ...
-        raise MalformedMessage(f"XML refused: {exc.__class__.__name__}") from exc
-    return {child.tag: (child.text or "").strip() for child in root}
 
 
 # ---- the active message API -------------------------------------------------------------------
@@ -167,7 +63,7 @@ class WeComApi:
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=HTTP_TIMEOUT)
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.settings.http_timeout_s))
         return self._session
 
     async def close(self) -> None:
@@ -221,7 +117,7 @@ class WeComApi:
                 if resp.status != 200:
                     raise DeliveryError(f"HTTP {resp.status} from {url}")
                 data = await resp.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        except inbox.HTTP_ERRORS as exc:
             raise DeliveryError(f"{exc.__class__.__name__} calling {url}: {exc}") from exc
         if not isinstance(data, dict):
             raise DeliveryError(f"unexpected answer from {url}")
@@ -246,6 +142,7 @@ class WeComInput(InputChannel):
         self.settings = settings
         self.clock = clock
         self.api = WeComApi(settings)
+        self.claims = inbox.Claims()
         self.tasks = inbox.Tasks()
         if settings.missing:
             logger.info("wecom channel not configured (missing %s): webhook answers 503", ", ".join(settings.missing))
@@ -257,19 +154,22 @@ class WeComInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok", "configured": not self.settings.missing})
 
-        @hook.route("/webhook", methods=["GET", "POST"])
+        @hook.route("/webhook", methods=["GET", "POST"], stream=True)  # stream: the size is checked first
         async def webhook(request: Request) -> HTTPResponse:
             try:
                 self._require_config()
                 if request.method == "GET":
-                    return response.text(self.verify_url(request.args), content_type="text/plain; charset=utf-8")
-                message = self.accept(request.args, request.body or b"")
+                    return response.text(self.verify_url(request.args), content_type=TEXT)
+                message = self.accept(request.args, await limits.read_body(request))
             except NotConfigured as exc:
-                return response.text(str(exc), status=503, content_type="text/plain; charset=utf-8")
+                return response.text(str(exc), status=503, content_type=TEXT)
+            except TooLarge as exc:
+                logger.warning("wecom: rejected %s from %s: %s", request.method, request.ip, exc)
+                return response.text(limits.too_large_text(), status=exc.status, content_type=TEXT)
             except RequestRejected as exc:
                 logger.warning("wecom: rejected %s from %s: %s", request.method, request.ip, exc)
                 return response.text(type(exc).__name__, status=exc.status)
-            if message is not None and await inbox.claim(message):
+            if message is not None and await self.claims.claim(message):
                 self.tasks.spawn(
                     inbox.handle(on_new_message, message, lambda out: self.api.send(message.user_id, out)),
                     name=f"wecom-{message.msg_id}",
@@ -278,10 +178,15 @@ class WeComInput(InputChannel):
                 logger.info("wecom: duplicate message %s from %s ignored", message.msg_id, message.user_id)
             return response.text("", status=200)
 
+        @hook.listener("before_server_stop")
+        async def finish(*_: Any) -> None:
+            await self.tasks.drain()
+
         @hook.listener("after_server_stop")
         async def close(*_: Any) -> None:
             await self.api.close()
 
+        limits.cap_server_body(hook)
         return hook
 
     def _require_config(self) -> None:
@@ -313,7 +218,7 @@ class WeComInput(InputChannel):
         Raises:
             RequestRejected: on anything not signed, not for us, or not well-formed.
         """
-        if len(body) > inbox.MAX_BODY_BYTES:
+        if len(body) > limits.MAX_BODY_BYTES:
             raise TooLarge(f"body of {len(body)} bytes")
         encrypted = parse_xml(body).get("Encrypt", "")
         if not encrypted:
@@ -350,7 +255,7 @@ def _arg(args: Mapping[str, Any], name: str) -> str:
     return str(value)
 
 
-__all__ = [
+__all__ = [  # the pure functions live in wecom_crypto; named here for callers of this module
     "WeComApi",
     "WeComInput",
     "decrypt",

@@ -56,7 +56,7 @@ FIELD_LABELS = {
     "office": "承办机构", "department": "部门", "mode": "行使方式", "unit": "适用镇街", "aliases": "别名",
     "note": "备注", "held_by": "实施主体", "document": "文件", **UNIT_KIND_LABELS,
 }
-_NAME_OK = re.compile(r"^[\w\-（）()]+$")
+_NAME_OK = re.compile(r"[\w\-（）()]+")  # with fullmatch: "$" would let a trailing newline in
 _GOVERNMENT = re.compile(r"(各?镇人民政府|各?街道办事处|镇政府|人民政府|镇街|镇[（(]街道?[）)]|街道|镇)")
 _DEFAULT_NOTE = "清单未列明其他镇街的实施主体，请咨询区委编办。"
 
@@ -518,7 +518,7 @@ def import_list(
     started = time.perf_counter()
     name = name or path.stem
     problems = _Problems()
-    if not _NAME_OK.match(name):
+    if not _NAME_OK.fullmatch(name):
         problems.add("--name", 0, "", f"导入名称只能包含文字、数字、-、_ 和括号：{name!r}")
     if unit_kind and unit:
         problems.add("命令行", 0, "", "--unit-kind 与 --unit 只能选一个")

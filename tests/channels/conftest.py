@@ -17,7 +17,9 @@ from tests.fake_platform import (
     AES_KEY,
     AGENT_ID,
     CORP_ID,
+    DINGTALK_APP_KEY,
     DINGTALK_SECRET,
+    HTTP_TIMEOUT_S,
     TOKEN,
     UNIT_USER,
     VOICE_SENDER_PER_MIN,
@@ -28,8 +30,11 @@ from tests.stack import Stack
 
 __all__ = [
     "AES_KEY",
+    "AGENT_ID",
     "CORP_ID",
+    "DINGTALK_APP_KEY",
     "DINGTALK_SECRET",
+    "HTTP_TIMEOUT_S",
     "TOKEN",
     "UNIT_USER",
     "VOICE_SENDER_PER_MIN",
@@ -107,6 +112,7 @@ def dingtalk_post(
     timestamp_ms: int | None = None,
     secret: str = DINGTALK_SECRET,
     group: bool = False,
+    robot_code: str = DINGTALK_APP_KEY,
 ) -> tuple[dict[str, str], bytes, str]:
     """Headers, body and session id of a DingTalk robot callback."""
     now_ms = int(time.time() * 1000)
@@ -122,6 +128,7 @@ def dingtalk_post(
         "senderNick": "测试用户",
         "senderStaffId": user,
         "chatbotUserId": "bot",
+        "robotCode": robot_code,
         "sessionWebhook": f"{platform_url}/robot/sendBySession?session={session}",
         "sessionWebhookExpiredTime": now_ms + 90 * 60 * 1000 if expires_ms is None else expires_ms,
         "isInAtList": True,

@@ -24,7 +24,7 @@ QUESTION = "我们能审批宅基地吗"
 @pytest.fixture()
 def victim(channel_servers) -> str:
     sender = f"wecom:victim-{uuid.uuid4().hex[:8]}"
-    users.remember(sender, "天河区石牌街道", "admin", url=channel_servers.kb_url)
+    users.remember(sender, "天河区石牌街道", "admin")
     return sender
 
 
@@ -38,14 +38,14 @@ def test_voice_caller_cannot_speak_as_a_wecom_user(channel_servers, victim: str)
     status, raw = post(channel_servers, {"sender": victim, "message": QUESTION, "metadata": {"unit": "白云区江高镇"}})
     assert status == 403 and "其他通道" in json.loads(raw)["error"]
     assert channel_servers.tracker_user_events(victim) == []
-    assert users.unit_of(victim, url=channel_servers.kb_url) == "天河区石牌街道"
+    assert users.unit_of(victim) == "天河区石牌街道"
 
 
 def test_rest_caller_cannot_speak_as_a_wecom_user_nor_claim_its_channel(channel_servers, victim: str):
     status, body = rest(channel_servers, {"sender": victim, "message": QUESTION, "metadata": {"unit": "白云区江高镇"}})
     assert status == 403 and "REST" in body["error"]
     assert channel_servers.tracker_user_events(victim) == []
-    assert users.unit_of(victim, url=channel_servers.kb_url) == "天河区石牌街道"
+    assert users.unit_of(victim) == "天河区石牌街道"
     # nor a web: id (only the widget's server, holding Rasa's token, may relay those)
     assert rest(channel_servers, {"sender": "web:0123456789abcdef", "message": QUESTION})[0] == 403
     # a plain REST id works, and says it came over REST whatever the caller claims

@@ -10,10 +10,10 @@ import pytest
 
 from bot.channels import dingtalk
 from bot.channels.config import DingTalkSettings
-from bot.channels.errors import MalformedMessage, SendFailed, SignatureInvalid, TooLarge
+from bot.channels.errors import MalformedMessage, ReceiverMismatch, SendFailed, SignatureInvalid, TooLarge
 from bot.channels.inbox import RetryPolicy
 from bot.channels.render import Outgoing
-from tests.channels.conftest import DINGTALK_SECRET, dingtalk_post
+from tests.channels.conftest import DINGTALK_APP_KEY, DINGTALK_SECRET, dingtalk_post
 
 # computed independently:
 #   printf '1577262236757\nthis is secret' | openssl dgst -sha256 -hmac 'this is secret' -binary | base64
@@ -66,7 +66,7 @@ def test_reply_body_uses_markdown_for_cards_and_ats_the_asker_in_groups():
 
 
 def _channel(now_ms=None):
-    settings = DingTalkSettings(app_secret=DINGTALK_SECRET, api_base=API)
+    settings = DingTalkSettings(app_secret=DINGTALK_SECRET, app_key=DINGTALK_APP_KEY, api_base=API)
     return dingtalk.DingTalkInput(settings, clock_ms=(lambda: now_ms) if now_ms else lambda: int(time.time() * 1000))
 
 
@@ -118,9 +118,22 @@ def test_unit_from_the_directory(monkeypatch):
     assert message.metadata["unit"] == "白云区江高镇"
 
 
+def test_a_callback_for_another_robot_is_refused():
+    channel = _channel()
+    for robot_code in ("other-robot", ""):
+        headers, body, _ = dingtalk_post(API, "hi", "staff1", robot_code=robot_code)
+        with pytest.raises(ReceiverMismatch, match="robotCode"):
+            channel.accept(headers, body)
+    headers, body, _ = dingtalk_post(API, "hi", "staff1")
+    assert channel.accept(headers, body)[0].text == "hi"
+
+
 def test_settings():
-    assert DingTalkSettings.load(env={}).missing == ["DINGTALK_APP_SECRET"]
-    assert DingTalkSettings.load(env={"DINGTALK_APP_SECRET": "s"}).missing == []
+    assert DingTalkSettings.load(env={}).missing == ["DINGTALK_APP_KEY", "DINGTALK_APP_SECRET"]
+    assert DingTalkSettings.load(env={"DINGTALK_APP_SECRET": "s"}).missing == ["DINGTALK_APP_KEY"]
+    settings = DingTalkSettings.load(env={"DINGTALK_APP_SECRET": "s", "DINGTALK_APP_KEY": "k"})
+    assert settings.missing == [] and settings.http_timeout_s == 10.0
+    assert DingTalkSettings.load(env={"DINGTALK_HTTP_TIMEOUT_S": "0.5"}).http_timeout_s == 0.5
 
 
 def test_replier_retries_and_stops_at_expiry(platform):
@@ -140,3 +153,23 @@ def test_replier_retries_and_stops_at_expiry(platform):
     with pytest.raises(SendFailed, match="expired"):
         asyncio.run(go(int(time.time() * 1000) - 1))
     assert len(platform.to_session("replier")) == 1
+
+
+def test_a_hanging_session_webhook_times_out_is_retried_then_fails(platform):
+    """On Python 3.10 aiohttp's timeout is asyncio.TimeoutError, not the built-in TimeoutError."""
+    replier = dingtalk.SessionReplier(RetryPolicy(attempts=3, base_delay_s=0.01), timeout_s=0.3)
+    url = f"{platform.url}/robot/sendBySession?session=hanging"
+    platform.hang_s = 1.0
+
+    async def go():
+        try:
+            await replier.send(url, int(time.time() * 1000) + 60_000, Outgoing("text", "超时"))
+        finally:
+            await replier.close()
+
+    started = time.monotonic()
+    with pytest.raises(SendFailed, match="3 attempts failed, last: TimeoutError"):
+        asyncio.run(go())
+    assert platform.hangs == 3 and platform.to_session("hanging") == []
+    assert time.monotonic() - started < 2.5  # each attempt gave up after 0.3 s, not after the platform's 1 s
+    time.sleep(1.0)  # let the hung requests end before the fake platform is stopped

@@ -6,9 +6,10 @@ import time
 import uuid
 
 from bot.channels import dedup, dingtalk
-from tests.channels.conftest import UNIT_USER, dingtalk_post, wait_for
+from tests.channels.conftest import HTTP_TIMEOUT_S, UNIT_USER, dingtalk_post, wait_for
 
 QUESTION = "天河区石牌街道能不能处罚占道经营"
+FOLLOW_UP = "白云区江高镇可以审批宅基地吗"
 
 
 def post(servers, headers, body):
@@ -50,14 +51,31 @@ def test_bad_or_stale_sign_is_refused_and_nothing_is_processed(channel_servers, 
     assert channel_servers.tracker_texts("dingtalk:" + who) == [] and platform.to_session(session) == []
 
 
+def test_a_callback_for_another_robot_is_refused(channel_servers, platform):
+    who = staff()
+    headers, body, session = dingtalk_post(platform.url, QUESTION, who, robot_code="another-robot")
+    before = len(channel_servers.log())
+    status, answer = post(channel_servers, headers, body)
+    assert (status, answer) == (403, b'{"error":"ReceiverMismatch"}')
+    wait_for(lambda: "robotCode is not DINGTALK_APP_KEY" in channel_servers.log()[before:], timeout=5)
+    assert channel_servers.tracker_texts("dingtalk:" + who) == [] and platform.to_session(session) == []
+
+
 def test_duplicate_msg_id_is_answered_once(channel_servers, platform):
     who, msg_id = staff(), f"msg{uuid.uuid4().hex}"
     headers, body, session = dingtalk_post(platform.url, QUESTION, who, msg_id=msg_id)
     assert post(channel_servers, headers, body)[0] == 200
-    assert post(channel_servers, headers, body)[0] == 200  # a replay within the hour
+    assert post(channel_servers, headers, body)[0] == 200  # a replay while the first is in flight
     wait_for(lambda: dedup.status_of("dingtalk", msg_id) == (dedup.REPLIED, ""))
+    assert post(channel_servers, headers, body)[0] == 200  # and after it was answered
+    # A later question of the same user is answered after anything the replays could have started
+    # (Rasa takes one user's messages in order): once its reply is in, a second one would be too.
+    follow_headers, follow_body, follow_session = dingtalk_post(platform.url, FOLLOW_UP, who)
+    post(channel_servers, follow_headers, follow_body)
+    wait_for(lambda: platform.to_session(follow_session))
+    time.sleep(1.0)
     assert len(platform.to_session(session)) == 1
-    assert channel_servers.tracker_texts("dingtalk:" + who) == [QUESTION]
+    assert channel_servers.tracker_texts("dingtalk:" + who) == [QUESTION, FOLLOW_UP]
 
 
 def test_expired_session_webhook_sends_nothing_and_is_logged(channel_servers, platform):
@@ -91,3 +109,18 @@ def test_a_12_kb_message_gets_a_clear_answer(channel_servers, platform):
     headers, body, session = dingtalk_post(platform.url, "占道经营" * 1024, who)
     assert post(channel_servers, headers, body)[0] == 200
     assert "太长" in wait_for(lambda: platform.to_session(session))[0]["text"]["content"]
+
+
+def test_a_hanging_session_webhook_is_retried_then_recorded_as_failed(channel_servers, platform):
+    who, msg_id = staff(), f"msg{uuid.uuid4().hex}"
+    platform.hang_s = HTTP_TIMEOUT_S + 1  # longer than the channel waits for one call
+    headers, body, session = dingtalk_post(platform.url, QUESTION, who, msg_id=msg_id)
+    post(channel_servers, headers, body)
+    wait_for(
+        lambda: (dedup.status_of("dingtalk", msg_id) or ("",))[0] == dedup.FAILED,
+        timeout=60,
+    )
+    _, detail = dedup.status_of("dingtalk", msg_id)
+    assert "3 attempts failed, last: TimeoutError" in detail
+    assert platform.hangs == 3 and platform.to_session(session) == []
+    time.sleep(HTTP_TIMEOUT_S)  # the hung requests end before the next test

@@ -93,3 +93,117 @@ def test_handle_records_replied_or_failed(monkeypatch, tmp_path):
     assert delivered == [Outgoing("text", "你好")]
     assert dedup.status_of("test", ok.msg_id, url=url) == (dedup.REPLIED, "")
     assert dedup.status_of("test", bad.msg_id, url=url) == (dedup.FAILED, "3 attempts failed")
+
+
+@pytest.fixture()
+def kb_db(monkeypatch, tmp_path):
+    url = f"sqlite:///{tmp_path / 'kb.sqlite3'}"
+    monkeypatch.setenv("KB_DATABASE_URL", url)
+    return url
+
+
+async def _answer(user_message):
+    await user_message.output_channel.send_text_message(user_message.sender_id, "可以。")
+
+
+async def _deliver(out):
+    pass
+
+
+def test_a_message_is_written_down_as_taken_only_once_answered(kb_db):
+    msg = message()
+
+    async def first_process():
+        claims = inbox.Claims()
+        assert await claims.claim(msg)
+        assert not await claims.claim(msg)  # the platform's retry while the answer is in flight
+        # ... and the process dies here, before answering
+
+    asyncio.run(first_process())
+    assert dedup.status_of(msg.channel, msg.msg_id, url=kb_db) is None
+
+    async def after_restart():
+        claims = inbox.Claims()
+        assert await claims.claim(msg)  # the platform's next retry is answered
+        await inbox.handle(_answer, msg, _deliver)
+
+    asyncio.run(after_restart())
+    assert dedup.status_of(msg.channel, msg.msg_id, url=kb_db) == (dedup.REPLIED, "")
+    assert not asyncio.run(inbox.Claims().claim(msg))  # answered: a retry after another restart is ignored
+
+
+def test_a_failed_reply_is_recorded_and_not_retried_by_a_duplicate(kb_db):
+    msg = message()
+
+    async def broken(out):
+        raise SendFailed("wecom send: 3 attempts failed, last: TimeoutError")
+
+    asyncio.run(inbox.handle(_answer, msg, broken))
+    assert dedup.status_of(msg.channel, msg.msg_id, url=kb_db) == (
+        dedup.FAILED,
+        "wecom send: 3 attempts failed, last: TimeoutError",
+    )
+    assert not asyncio.run(inbox.Claims().claim(msg))
+
+
+def test_a_message_is_answered_when_the_database_cannot_be_asked(kb_db, monkeypatch):
+    def down(*args, **kwargs):
+        raise dedup.DedupUnavailable("database is locked")
+
+    monkeypatch.setattr(dedup, "status_of", down)
+    claims = inbox.Claims()
+    msg = message()
+    assert asyncio.run(claims.claim(msg))
+    assert not asyncio.run(claims.claim(msg))  # still one answer per message within this process
+
+
+def test_claims_in_memory_are_bounded_and_expire(monkeypatch):
+    monkeypatch.setattr(dedup, "status_of", lambda *args, **kwargs: None)  # nothing answered yet
+    msgs = [message() for _ in range(5)]
+
+    async def go():
+        claims = inbox.Claims(max_size=3)
+        assert all([await claims.claim(m) for m in msgs])
+        assert not await claims.claim(msgs[-1])  # recent: remembered
+        assert await claims.claim(msgs[0])  # the oldest was let go to keep memory bounded
+        expiring = inbox.Claims(keep_s=0.05)
+        assert await expiring.claim(msgs[1]) and not await expiring.claim(msgs[1])
+        await asyncio.sleep(0.1)
+        assert await expiring.claim(msgs[1])
+
+    asyncio.run(go())
+
+
+@pytest.mark.parametrize("behaviour", ["silent", "raises"])
+def test_a_bot_that_gives_no_answer_is_turned_into_an_apology(behaviour):
+    async def bot(user_message):
+        if behaviour == "raises":
+            raise RuntimeError("action server unreachable")
+
+    assert asyncio.run(inbox.ask_bot(bot, message())) == [
+        {"recipient_id": "test:u1", "text": inbox.BOT_FAILED}
+    ]
+
+
+def test_an_answer_gets_no_apology():
+    replies = asyncio.run(inbox.ask_bot(_answer, message()))
+    assert [r["text"] for r in replies] == ["可以。"]
+
+
+def test_drain_finishes_answers_in_flight_and_reports_what_it_could_not():
+    done = []
+
+    async def answer(number, seconds):
+        await asyncio.sleep(seconds)
+        done.append(number)
+
+    async def go():
+        tasks = inbox.Tasks()
+        for number in range(3):
+            tasks.spawn(answer(number, 0.1 * (number + 1)), name=f"quick-{number}")
+        assert await tasks.drain(5.0) == 0 and len(tasks) == 0
+        tasks.spawn(answer(9, 30), name="stuck")
+        return await tasks.drain(0.2)
+
+    assert asyncio.run(go()) == 1
+    assert sorted(done) == [0, 1, 2]

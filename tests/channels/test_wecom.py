@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import os
+import struct
 import time
 
 import pytest
 
-from bot.channels import wecom
+from bot.channels import wecom, wecom_crypto
 from bot.channels.config import WeComSettings
 from bot.channels.errors import MalformedMessage, ReceiverMismatch, SendFailed, SignatureInvalid
 from bot.channels.inbox import RetryPolicy
@@ -98,11 +101,9 @@ def test_encrypt_decrypt_round_trip_with_chinese_and_block_edges():
 
 
 def test_padding_is_pkcs7_to_32_bytes():
-    import base64
-
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-    key = wecom.aes_key_bytes(AES_KEY)
+    key = wecom_crypto.aes_key_bytes(AES_KEY)
     for length, pad in ((26, 32), (27, 31), (25, 1)):  # 16 + 4 + text + 18-byte CorpID
         data = base64.b64decode(wecom.encrypt(AES_KEY, "x" * length, CORP_ID))
         decryptor = Cipher(algorithms.AES(key), modes.CBC(key[:16])).decryptor()
@@ -116,10 +117,51 @@ def test_wrong_corp_id_is_refused():
         wecom.decrypt(AES_KEY, ciphertext, CORP_ID)
 
 
-@pytest.mark.parametrize("ciphertext", ["", "not base64 !!", "QUJD", "A" * 44])
-def test_corrupt_ciphertext_is_malformed(ciphertext):
-    with pytest.raises(MalformedMessage):
+@pytest.mark.parametrize(
+    ("ciphertext", "reason"),
+    [("", "not a whole number"), ("not base64 !!", "not base64"), ("QUJD", "not a whole number")],
+)
+def test_ciphertext_that_is_not_base64_blocks_is_refused_before_decrypting(ciphertext, reason):
+    with pytest.raises(MalformedMessage, match=reason):
         wecom.decrypt(AES_KEY, ciphertext, CORP_ID)
+
+
+def _plain(text: bytes, receive_id: bytes = CORP_ID.encode(), length: int | None = None) -> bytes:
+    """A plaintext as WeCom lays it out, not yet padded."""
+    return os.urandom(16) + struct.pack(">I", len(text) if length is None else length) + text + receive_id
+
+
+def _padded(plain: bytes) -> bytes:
+    pad = 32 - len(plain) % 32
+    return plain + bytes([pad]) * pad
+
+
+# Ciphertexts of the right key, valid base64 and whole blocks: decryption succeeds and only the
+# checks on the plaintext can refuse them, each for its own reason (the webhook answers all alike).
+PADDING_ORACLE_PROBES = {
+    "pad byte 0": (b"x" * 63 + b"\x00", "bad padding"),
+    "pad byte above 32": (b"y" * 63 + b"\x21", "bad padding"),
+    "pad bytes disagree": (b"z" * 60 + b"\x01\x04\x04\x04", "bad padding"),
+    "nothing but padding": (bytes([32]) * 32, "plaintext too short"),
+    "length field past the end": (_padded(_plain(b"hello", length=5000)), "length field beyond"),
+    "not UTF-8": (_padded(_plain(b"\xff\xfe\xfd")), "not UTF-8"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PADDING_ORACLE_PROBES))
+def test_corrupt_plaintexts_reach_the_padding_and_length_checks(case):
+    plain, reason = PADDING_ORACLE_PROBES[case]
+    ciphertext = wecom_crypto.encrypt_raw(AES_KEY, plain)
+    assert len(base64.b64decode(ciphertext)) % 16 == 0  # passes the checks before decryption
+    with pytest.raises(MalformedMessage, match=reason):
+        wecom.decrypt(AES_KEY, ciphertext, CORP_ID)
+
+
+def test_a_well_padded_message_for_another_receiver_is_a_mismatch_not_malformed():
+    ciphertext = wecom_crypto.encrypt_raw(AES_KEY, _padded(_plain(b"hello", receive_id=b"wx0000000000000000")))
+    with pytest.raises(ReceiverMismatch):
+        wecom.decrypt(AES_KEY, ciphertext, CORP_ID)
+    assert wecom.decrypt(AES_KEY, wecom_crypto.encrypt_raw(AES_KEY, _padded(_plain(b"hello"))), CORP_ID) == "hello"
 
 
 def test_bad_aes_key_is_refused():
@@ -195,8 +237,10 @@ def test_settings_name_what_is_missing():
 # ---- the API client against the fake platform ---------------------------------------------------
 
 
-def _api(platform, attempts=3):
-    settings = WeComSettings(CORP_ID, TOKEN, AES_KEY, "1000002", "test-secret", api_base=platform.url)
+def _api(platform, attempts=3, timeout_s=10.0):
+    settings = WeComSettings(
+        CORP_ID, TOKEN, AES_KEY, "1000002", "test-secret", api_base=platform.url, http_timeout_s=timeout_s
+    )
     return wecom.WeComApi(settings, RetryPolicy(attempts=attempts, base_delay_s=0.01))
 
 
@@ -252,3 +296,29 @@ def test_api_retries_then_gives_up(platform):
     with pytest.raises(SendFailed):
         asyncio.run(go("u-down"))
     assert platform.to_user("u-down") == []
+
+
+def test_a_hanging_platform_times_out_is_retried_then_fails(platform):
+    """On Python 3.10 aiohttp's timeout is asyncio.TimeoutError, not the built-in TimeoutError."""
+
+    async def go():
+        api = _api(platform, attempts=3, timeout_s=0.3)
+        await api.access_token()  # the token endpoint answers; only sending hangs
+        platform.hang_s = 1.0
+        try:
+            await api.send("u-hang", Outgoing("text", "超时"))
+        finally:
+            await api.close()
+
+    started = time.monotonic()
+    with pytest.raises(SendFailed, match="3 attempts failed, last: TimeoutError"):
+        asyncio.run(go())
+    assert platform.hangs == 3 and platform.to_user("u-hang") == []
+    assert time.monotonic() - started < 2.5  # each attempt gave up after 0.3 s, not after the platform's 1 s
+    time.sleep(1.0)  # let the hung requests end before the fake platform is stopped
+
+
+def test_http_timeout_is_configurable():
+    assert WeComSettings.load(env={}).http_timeout_s == 10.0
+    assert WeComSettings.load(env={"WECOM_HTTP_TIMEOUT_S": "2.5"}).http_timeout_s == 2.5
+    assert WeComSettings.load(env={"WECOM_HTTP_TIMEOUT_S": "-1"}).http_timeout_s == 10.0
