@@ -11,10 +11,11 @@ import sys
 import time
 from pathlib import Path
 
-from bot.config import settings
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.config import Settings, settings
 from bot.errors import BuildRejected, ImportRejected, KnowledgeError
+from bot.kb.lexicon import LexiconFiles
 from bot.kb.types import UNIT_KINDS
 
 
@@ -47,10 +48,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"知识库{state}：版本 {result.version}，{result.units} 个镇街，{result.items} 个事项（{took:.2f} 秒）")
         elif args.command == "lexicon":
             from bot.kb.lexicon import write_lexicon
+            from bot.kb.locking import kb_lock
             from bot.kb.provider import KnowledgeProvider
 
-            knowledge = KnowledgeProvider(cfg.database_url).get()
-            units, matters = write_lexicon(knowledge, cfg.jieba_dir, cfg.lookup_file)
+            with kb_lock():
+                knowledge = KnowledgeProvider(cfg.database_url).get()
+                units, matters = write_lexicon(knowledge, _lexicon_files(cfg))
             print(f"已生成词典和查找表：{units} 个镇街名称，{matters} 个事项名称")
         elif args.command == "info":
             from bot.kb.provider import KnowledgeProvider
@@ -80,7 +83,7 @@ def _import(args: argparse.Namespace, cfg) -> None:  # type: ignore[no-untyped-d
 
     result = import_list(
         args.file, cfg.knowledge_dir, cfg.database_url, unit_kind=args.unit_kind, unit=args.unit,
-        name=args.name, document=args.document, dry_run=args.dry_run, lexicon=(cfg.jieba_dir, cfg.lookup_file),
+        name=args.name, document=args.document, dry_run=args.dry_run, lexicon=_lexicon_files(cfg),
     )
     for sheet in result.skipped_sheets:
         print(f"工作表“{sheet}”没有可识别的表头，已跳过")
@@ -97,6 +100,11 @@ def _import(args: argparse.Namespace, cfg) -> None:  # type: ignore[no-untyped-d
         print("词典和查找表已更新：下次 make run / make setup 会重新训练模型。")
     else:
         print("词典和查找表没有变化，无需重新训练模型。")
+
+
+def _lexicon_files(cfg: Settings) -> LexiconFiles:
+
+    return LexiconFiles(cfg.jieba_dir, cfg.lookup_file, cfg.asr_vocabulary_file)
 
 
 if __name__ == "__main__":

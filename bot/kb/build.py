@@ -2,7 +2,9 @@
 
 Knowledge tables are emptied and refilled inside a single transaction, so a
 failed build leaves the previous version in place, and tables that are not
-knowledge (user directory, audit) are never touched.
+knowledge (user directory, audit) are never touched. Builds and imports hold
+the knowledge-base lock (:mod:`bot.kb.locking`), and a build first settles an
+import a crash interrupted (:mod:`bot.kb.pending`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.kb import models as m
-from bot.kb.sources import Sources, load_sources
+from bot.kb.locking import kb_lock
+from bot.kb.pending import settle, staged_files
+from bot.kb.sources import IMPORTS_DIR, Sources, load_sources
 from bot.kb.store import get_engine
 
 logger = logging.getLogger(__name__)
@@ -41,6 +45,8 @@ _KNOWLEDGE_TABLES = (
     m.Law,
     m.Office,
     m.OfficeSubstitute,
+    m.OfficeAlias,
+    m.VocabularyWord,
     m.UnitAlias,
     m.Unit,
     m.District,
@@ -57,22 +63,22 @@ class BuildResult:
     skipped: bool
 
 
-def build(
-    knowledge_dir: Path,
-    url: str | None = None,
-    force: bool = False,
-    import_files: dict[str, Path] | None = None,
-) -> BuildResult:
-    """Validate the sources and (re)build the knowledge base.
-
-    Args:
-        import_files: the imported lists to read instead of ``knowledge/imports/*.csv``
-            (name -> path); the importer builds from a file before moving it into place.
+def build(knowledge_dir: Path, url: str | None = None, force: bool = False) -> BuildResult:
+    """Validate the sources and (re)build the knowledge base, under the knowledge-base lock.
 
     Raises:
         BuildRejected: when a source file has errors; the database is untouched.
     """
-    sources = load_sources(knowledge_dir, import_files)
+    with kb_lock():
+        settle_imports(knowledge_dir, url)
+        return write_knowledge(load_sources(knowledge_dir), url, force)
+
+
+def write_knowledge(sources: Sources, url: str | None = None, force: bool = False) -> BuildResult:
+    """Write validated sources as the new version, in one transaction (the caller holds the lock).
+
+    Skipped when the version in force was built from the same sources, unless ``force``.
+    """
     engine = get_engine(url)
     _ensure_schema(engine)
     version = f"{dt.datetime.now():%Y%m%d.%H%M%S}-{sources.digest[:8]}"
@@ -92,6 +98,27 @@ def build(
         )
     logger.info("knowledge base %s built: %s", version, counts)
     return BuildResult(version, len(sources.units), len(sources.items), *counts, skipped=False)
+
+
+def built_sources(url: str | None = None) -> dict[str, str]:
+    """The sources (path under ``knowledge/`` -> sha256) the version in force was built from."""
+    engine = get_engine(url)
+    if not inspect(engine).has_table(m.KbVersion.__tablename__):
+        return {}
+    with Session(engine, future=True) as session:
+        latest = session.execute(select(m.KbVersion.sources).order_by(m.KbVersion.id.desc()).limit(1)).scalar()
+    return json.loads(latest) if latest else {}
+
+
+def settle_imports(knowledge_dir: Path, url: str | None = None) -> list[str]:
+    """Finish or undo an import a crash interrupted (see :mod:`bot.kb.pending`); the caller holds the lock."""
+    imports_dir = knowledge_dir / IMPORTS_DIR
+    if not staged_files(imports_dir):
+        return []
+    finished = settle(imports_dir, built_sources(url), IMPORTS_DIR)
+    if finished:
+        logger.warning("finished interrupted imports: %s", finished)
+    return finished
 
 
 def _ensure_schema(engine: Engine) -> None:
@@ -122,13 +149,17 @@ def _fill(session: Session, sources: Sources) -> tuple[int, int]:
     units = {}
     for row in sources.units:
         unit = m.Unit(name=row.name, district=districts[row.district], kind=row.kind)
-        units[f"{row.district}{row.name}"] = unit
+        units[row.full_name] = unit
         unit.offices = [m.Office(name=o, position=i) for i, o in enumerate(row.offices)]
         unit.aliases = [m.UnitAlias(alias=a) for a in row.aliases]
         session.add(unit)
 
     for office, substitute in sources.office_substitutes.items():
         session.add(m.OfficeSubstitute(office=office, substitute=substitute))
+    for alias, office in sources.office_aliases.items():
+        session.add(m.OfficeAlias(alias=alias, office=office))
+    for kind, words in (("unit_common_word", sources.unit_common_words), ("speech_term", sources.speech_terms)):
+        session.add_all(m.VocabularyWord(kind=kind, word=word) for word in words)
 
     cited = {(ref.law, ref.article) for item in sources.items for ref in item.references}
     cited_laws = {law for law, _ in cited}

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb.lexicon import matter_names, unit_names
+from bot.kb.lexicon import vocabulary_lines
 from bot.matching import match_matter, matter_spans
 from bot.normalize import Vocabulary, choose_hypothesis, collapse_repeats, convert_numerals, normalize, strip_fillers
 from bot.units import resolve_unit
@@ -13,7 +13,7 @@ TRANSCRIPTS = Path(__file__).resolve().parents[1] / "data" / "asr_transcripts.cs
 
 @pytest.fixture(scope="module")
 def vocabulary(knowledge):
-    return Vocabulary.build(matter_names(knowledge), unit_names(knowledge))
+    return Vocabulary.from_lines(vocabulary_lines(knowledge))
 
 
 @pytest.mark.parametrize(
