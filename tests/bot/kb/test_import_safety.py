@@ -24,7 +24,6 @@ from bot.kb.provider import KnowledgeProvider
 from bot.kb.sources import import_files_in, source_hashes
 
 SAMPLES = KNOWLEDGE_DIR / "samples"
-TOWN_XLSX = SAMPLES / "下放事项目录_镇.xlsx"
 STREET_CSV = SAMPLES / "下放事项目录_非中心城区街道.csv"
 CRASHED = 70
 
@@ -123,18 +122,25 @@ def test_a_failed_move_after_the_commit_still_lands_the_list(kb, monkeypatch):
 
 def test_two_imports_at_once_both_land(kb, tmp_path):
     knowledge_dir, url = kb
+    # A second list that does not depend on the first, so either may take the lock first.
+    town_list = tmp_path / "业委会备案.csv"
+    town_list.write_text(
+        "序号,事项编码,事项名称,权力类型,实施依据,承办机构\n"
+        "1,440100-TEST-9901,业主委员会备案,其他行政权力,《物业管理条例》第十六条第一款,公共服务办公室\n",
+        encoding="utf-8",
+    )
     children = [
         _child(tmp_path, "none", STREET_CSV, knowledge_dir, url, "noncentral_street"),
-        _child(tmp_path, "none", TOWN_XLSX, knowledge_dir, url, "town"),
+        _child(tmp_path, "none", town_list, knowledge_dir, url, "town"),
     ]
     for child in children:
         _, err = child.communicate(timeout=180)
         assert child.returncode == 0, err
-    assert sorted(import_files_in(knowledge_dir)) == sorted([STREET_CSV.stem, TOWN_XLSX.stem])
+    assert sorted(import_files_in(knowledge_dir)) == sorted([STREET_CSV.stem, town_list.stem])
     assert _agree(knowledge_dir, url)
     knowledge = KnowledgeProvider(url, check_every_s=0).get()
     assert knowledge.items["paishui"].rules["noncentral_street"] == "yes"  # the street list
-    assert "440100-XF-XK-0101" in knowledge.items  # a new item of the town list
+    assert knowledge.items["440100-TEST-9901"].rules["town"] == "yes"  # the other list
 
 
 def test_a_build_waits_for_the_lock_and_says_so(kb, tmp_path, caplog):
