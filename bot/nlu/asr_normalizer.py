@@ -86,7 +86,9 @@ class ASRNormalizer(GraphComponent):
         return messages
 
     def _best_text(self, text: str, metadata: Any) -> str:
-        nbest = (metadata or {}).get("asr", {}).get("nbest") if isinstance(metadata, dict) else None
+        # Metadata comes from callers: anything that is not {"asr": {"nbest": [str, ...]}} is ignored.
+        asr = metadata.get("asr") if isinstance(metadata, dict) else None
+        nbest = asr.get("nbest") if isinstance(asr, dict) else None
         if isinstance(nbest, list) and nbest and self.vocabulary is not None:
             hypotheses = [text, *[h for h in nbest if isinstance(h, str)]]
             return choose_hypothesis(hypotheses[:10], self.vocabulary, self._parses)
