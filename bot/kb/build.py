@@ -147,11 +147,11 @@ def _fill(session: Session, sources: Sources) -> tuple[int, int]:
         districts[name] = m.District(name=name, central=central, editorial_office=editorial_office)
         session.add(districts[name])
     units = {}
-    for row in sources.units:
-        unit = m.Unit(name=row.name, district=districts[row.district], kind=row.kind)
-        units[row.full_name] = unit
-        unit.offices = [m.Office(name=o, position=i) for i, o in enumerate(row.offices)]
-        unit.aliases = [m.UnitAlias(alias=a) for a in row.aliases]
+    for unit_row in sources.units:
+        unit = m.Unit(name=unit_row.name, district=districts[unit_row.district], kind=unit_row.kind)
+        units[unit_row.full_name] = unit
+        unit.offices = [m.Office(name=o, position=i) for i, o in enumerate(unit_row.offices)]
+        unit.aliases = [m.UnitAlias(alias=a) for a in unit_row.aliases]
         session.add(unit)
 
     for office, substitute in sources.office_substitutes.items():
@@ -163,7 +163,8 @@ def _fill(session: Session, sources: Sources) -> tuple[int, int]:
 
     cited = {(ref.law, ref.article) for item in sources.items for ref in item.references}
     cited_laws = {law for law, _ in cited}
-    laws, articles = {}, {}
+    laws: dict[str, m.Law] = {}
+    articles: dict[str, dict[str, m.Article]] = {}
     n_articles = 0
     for title, text in sources.laws.items():
         if title not in cited_laws:
@@ -180,13 +181,13 @@ def _fill(session: Session, sources: Sources) -> tuple[int, int]:
             n_articles += 1
 
     documents = {}
-    for code, row in sources.documents.items():
+    for code, doc in sources.documents.items():
         documents[code] = m.Document(
             code=code,
-            title=row["title"],
-            issuer=row["issuer"],
-            effective=dt.date.fromisoformat(row["effective"]),
-            note=row.get("note") or None,
+            title=doc["title"],
+            issuer=doc["issuer"],
+            effective=dt.date.fromisoformat(doc["effective"]),
+            note=doc.get("note") or None,
         )
         session.add(documents[code])
 
@@ -223,20 +224,37 @@ def _fill(session: Session, sources: Sources) -> tuple[int, int]:
     for position, raw in enumerate(sources.posts):
         post = m.Post(office=raw["office"], name=raw["name"], position=position)
         post.duties = [
-            m.Duty(position=i, text=d["text"], stage=d["stage"],
-                   items=[m.DutyItem(item=items_by_code[c]) for c in d["items"]])
+            m.Duty(
+                position=i,
+                text=d["text"],
+                stage=d["stage"],
+                items=[m.DutyItem(item=items_by_code[c]) for c in d["items"]],
+            )
             for i, d in enumerate(raw["duties"])
         ]
         session.add(post)
     for raw in sources.agencies:
         agency = m.Agency(
-            name=raw["name"], aliases=";".join(raw["aliases"]), parent=raw["parent"], scope=raw["scope"],
-            duties=raw["duties"], merged_into=raw["merged_into"], note=raw["note"], source=raw["source"],
+            name=raw["name"],
+            aliases=";".join(raw["aliases"]),
+            parent=raw["parent"],
+            scope=raw["scope"],
+            duties=raw["duties"],
+            merged_into=raw["merged_into"],
+            note=raw["note"],
+            source=raw["source"],
         )
         agency.items = [m.AgencyItem(item=items_by_code[c]) for c in raw["items"]]
         session.add(agency)
     for raw in sources.facts:
-        session.add(m.Fact(key=raw["key"], topic=raw["topic"], answer=raw["answer"],
-                           keywords=";".join(raw["keywords"]), source=raw["source"]))
+        session.add(
+            m.Fact(
+                key=raw["key"],
+                topic=raw["topic"],
+                answer=raw["answer"],
+                keywords=";".join(raw["keywords"]),
+                source=raw["source"],
+            )
+        )
     session.flush()
     return len(laws), n_articles

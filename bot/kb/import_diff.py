@@ -91,14 +91,16 @@ def describe(result: ImportResult, limit: int = 200) -> str:
             shown += 1
             line = f"  {mark} {change.code} {change.name}"
             if change.fields:
-                line += "：" + "；".join(
-                    f"{FIELD_LABELS.get(f.field, f.field)} {_short(f.before) or '（空）'} → {_short(f.after) or '（空）'}"
-                    for f in change.fields
-                )
+                line += "：" + "；".join(_field_change(f) for f in change.fields)
             lines.append(line)
     if shown < len(result.changes):
         lines.append(f"  … 另有 {len(result.changes) - shown} 项未列出")
     return "\n".join(lines)
+
+
+def _field_change(change: FieldChange) -> str:
+    label = FIELD_LABELS.get(change.field, change.field)
+    return f"{label} {_short(change.before) or '（空）'} → {_short(change.after) or '（空）'}"
 
 
 def _short(text: str, width: int = 40) -> str:

@@ -16,9 +16,20 @@ from bot.kb.types import POWER_TYPES, UNIT_KIND_LABELS
 
 MAPPING_FILE = "import_mapping.yaml"
 FIELD_LABELS = {
-    "code": "事项编码", "name": "事项名称", "subitem": "子项", "power_type": "权力类型", "legal_basis": "实施依据",
-    "office": "承办机构", "department": "部门", "mode": "行使方式", "unit": "适用镇街", "aliases": "别名",
-    "note": "备注", "held_by": "实施主体", "document": "文件", **UNIT_KIND_LABELS,
+    "code": "事项编码",
+    "name": "事项名称",
+    "subitem": "子项",
+    "power_type": "权力类型",
+    "legal_basis": "实施依据",
+    "office": "承办机构",
+    "department": "部门",
+    "mode": "行使方式",
+    "unit": "适用镇街",
+    "aliases": "别名",
+    "note": "备注",
+    "held_by": "实施主体",
+    "document": "文件",
+    **UNIT_KIND_LABELS,
 }
 
 
@@ -63,8 +74,9 @@ def load_mapping(path: Path) -> ImportMapping:
     try:
         spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         columns = {f: tuple(normalize_header(str(h)) for h in names) for f, names in spec["columns"].items()}
-        modes = {normalize_header(str(v)): verdict for verdict, values in (spec.get("modes") or {}).items()
-                 for v in values}
+        modes = {
+            normalize_header(str(v)): verdict for verdict, values in (spec.get("modes") or {}).items() for v in values
+        }
         mapping = ImportMapping(
             header_search_rows=int(spec.get("header_search_rows", 15)),
             columns=columns,
@@ -73,16 +85,20 @@ def load_mapping(path: Path) -> ImportMapping:
             modes={k: {True: "yes", False: "no"}.get(v, v) for k, v in modes.items()},  # YAML reads yes/no as bools
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ImportRejected([ImportProblem(path.name, 0, "", f"列映射文件无法读取：{exc.__class__.__name__}: {exc}")])
+        reason = f"列映射文件无法读取：{exc.__class__.__name__}: {exc}"
+        raise ImportRejected([ImportProblem(path.name, 0, "", reason)]) from exc
     unknown = [f for f in (*mapping.columns, *mapping.required) if f not in FIELD_LABELS and f != "seq"]
     bad_modes = [v for v in mapping.modes.values() if v not in ("yes", "no", "assist")]
     bad_types = [v for v in mapping.power_types.values() if v not in POWER_TYPES]
     if unknown or bad_modes or bad_types:
-        reason = "；".join(filter(None, [
-            unknown and f"未知的字段 {'、'.join(unknown)}",
-            bad_modes and f"modes 只能是 yes/no/assist：{'、'.join(map(str, bad_modes))}",
-            bad_types and f"power_types 指向未知的权力类型：{'、'.join(bad_types)}",
-        ]))
+        reasons = []
+        if unknown:
+            reasons.append(f"未知的字段 {'、'.join(unknown)}")
+        if bad_modes:
+            reasons.append(f"modes 只能是 yes/no/assist：{'、'.join(map(str, bad_modes))}")
+        if bad_types:
+            reasons.append(f"power_types 指向未知的权力类型：{'、'.join(bad_types)}")
+        reason = "；".join(reasons)
         raise ImportRejected([ImportProblem(path.name, 0, "", reason)])
     return mapping
 
@@ -125,7 +141,9 @@ def read_rows(
         missing = [f for f in mapping.required if f not in columns]
         if missing:
             names = "、".join(FIELD_LABELS[f] for f in missing)
-            problems.add(sheet.name, header_row, "", f"缺少列：{names}（可在 knowledge/{MAPPING_FILE} 中为表头增加别名）")
+            problems.add(
+                sheet.name, header_row, "", f"缺少列：{names}（可在 knowledge/{MAPPING_FILE} 中为表头增加别名）"
+            )
             continue
         fields_seen |= set(columns)
         labels = {f: f"{column_letter(c)}列「{headers[f]}」" for f, c in columns.items()}
@@ -145,6 +163,7 @@ def read_rows(
             previous = values
             rows.append(ListRow(sheet.name, number, values, labels))
     if not rows and not problems.items:
-        problems.add(file_name, 0, "", "找不到表头或数据行（表头须含 事项名称 或 事项编码 等列，见 "
-                                       f"knowledge/{MAPPING_FILE}）")
+        problems.add(
+            file_name, 0, "", f"找不到表头或数据行（表头须含 事项名称 或 事项编码 等列，见 knowledge/{MAPPING_FILE}）"
+        )
     return rows, skipped, fields_seen

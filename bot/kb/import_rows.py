@@ -169,10 +169,19 @@ def check_row(
     else:
         rules[scope_kind] = verdict  # type: ignore[index]
     out = {
-        "code": code, "name": name, "power_type": power_type, "legal_basis": legal_basis,
-        "department": department, **rules, "office": office, "held_by": held_by,
-        "document": document or "", "aliases": ";".join(split_list(cells.get("aliases", ""))),
-        "note": note, "unit_rules": unit_rules, "source": f"{row.sheet}:{row.row}",
+        "code": code,
+        "name": name,
+        "power_type": power_type,
+        "legal_basis": legal_basis,
+        "department": department,
+        **rules,
+        "office": office,
+        "held_by": held_by,
+        "document": document or "",
+        "aliases": ";".join(split_list(cells.get("aliases", ""))),
+        "note": note,
+        "unit_rules": unit_rules,
+        "source": f"{row.sheet}:{row.row}",
     }
     # One line per row in the imports file, so its line numbers lead back to the list.
     row.out = {k: re.sub(r"\s*\n\s*", " ", v) for k, v in out.items()}

@@ -120,12 +120,29 @@ def import_list(
         if dry_run:
             with tempfile.TemporaryDirectory(prefix="kb-import-") as scratch:
                 after = _validated(knowledge_dir, others, name, stage(Path(scratch), name, content), rows)
-            return ImportResult(name, target, len(rows), tuple(diff_items(sources.items, after.items)), True,
-                                seconds=time.perf_counter() - started, skipped_sheets=tuple(skipped))
+            return ImportResult(
+                name,
+                target,
+                len(rows),
+                tuple(diff_items(sources.items, after.items)),
+                True,
+                seconds=time.perf_counter() - started,
+                skipped_sheets=tuple(skipped),
+            )
         version, unchanged, changes = _apply(knowledge_dir, url, others, name, content, rows, sources)
         lexicon_changed = _write_lexicon(url, lexicon) if lexicon else False
-    return ImportResult(name, target, len(rows), changes, False, version, unchanged, lexicon_changed,
-                        time.perf_counter() - started, tuple(skipped))
+    return ImportResult(
+        name,
+        target,
+        len(rows),
+        changes,
+        False,
+        version,
+        unchanged,
+        lexicon_changed,
+        time.perf_counter() - started,
+        tuple(skipped),
+    )
 
 
 def _scope_unit(unit: str | None, context: RowContext, problems: ImportProblems) -> str | None:
@@ -192,8 +209,10 @@ def _progress(rows: list[ListRow], enabled: bool) -> Iterable[ListRow]:
 def _imports_csv(path: Path, rows: list[ListRow], unit_kind: str | None, unit: str | None) -> str:
     scope = unit or (UNIT_KIND_LABELS[unit_kind] if unit_kind else "见适用镇街")
     buffer = io.StringIO()
-    buffer.write(f"# 由 `python -m bot.kb import` 从 {path.name} 导入（适用：{scope}，{dt.date.today()}）。"
-                 "可审阅、提交；重新导入同名清单会整体替换本文件。\n")
+    buffer.write(
+        f"# 由 `python -m bot.kb import` 从 {path.name} 导入（适用：{scope}，{dt.date.today()}）。"
+        "可审阅、提交；重新导入同名清单会整体替换本文件。\n"
+    )
     writer = csv.DictWriter(buffer, fieldnames=list(IMPORT_COLUMNS), lineterminator="\n")
     writer.writeheader()
     for row in rows:

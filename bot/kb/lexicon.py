@@ -42,7 +42,7 @@ def unit_names(knowledge: Knowledge) -> list[str]:
 
 
 def matter_names(knowledge: Knowledge) -> list[str]:
-    names = set()
+    names: set[str] = set()
     for item in knowledge.items.values():
         names.update(a for a in item.aliases if len(a) >= 2)
     return sorted(names)

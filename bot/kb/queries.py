@@ -12,14 +12,14 @@ from bot.kb.legal import clause_text
 from bot.kb.names import unit_full_name
 from bot.kb.types import (
     AgencyInfo,
-    DutyInfo,
-    FactInfo,
-    PostInfo,
     DistrictInfo,
     DocumentInfo,
+    DutyInfo,
+    FactInfo,
     ItemInfo,
     Knowledge,
     LegalRefInfo,
+    PostInfo,
     UnitInfo,
 )
 
@@ -99,17 +99,27 @@ def load_knowledge(session: Session) -> Knowledge:
             unit_rules={unit_full_name(r.unit.district.name, r.unit.name): r.verdict for r in item.unit_rules},
         )
     posts = tuple(
-        PostInfo(p.office, p.name, tuple(
-            DutyInfo(d.text, d.stage, tuple(di.item.code for di in d.items)) for d in p.duties
-        ))
+        PostInfo(
+            p.office, p.name, tuple(DutyInfo(d.text, d.stage, tuple(di.item.code for di in d.items)) for d in p.duties)
+        )
         for p in session.execute(
-            select(m.Post).options(selectinload(m.Post.duties).selectinload(m.Duty.items).selectinload(m.DutyItem.item))
+            select(m.Post)
+            .options(selectinload(m.Post.duties).selectinload(m.Duty.items).selectinload(m.DutyItem.item))
             .order_by(m.Post.position)
         ).scalars()
     )
     agencies = tuple(
-        AgencyInfo(a.name, tuple(x for x in a.aliases.split(";") if x), a.parent, a.scope, a.duties, a.merged_into,
-                   a.note, a.source, tuple(ai.item.code for ai in a.items))
+        AgencyInfo(
+            a.name,
+            tuple(x for x in a.aliases.split(";") if x),
+            a.parent,
+            a.scope,
+            a.duties,
+            a.merged_into,
+            a.note,
+            a.source,
+            tuple(ai.item.code for ai in a.items),
+        )
         for a in session.execute(
             select(m.Agency).options(selectinload(m.Agency.items).selectinload(m.AgencyItem.item)).order_by(m.Agency.id)
         ).scalars()
@@ -127,9 +137,7 @@ def load_knowledge(session: Session) -> Knowledge:
         districts=districts,
         units=units,
         items=items,
-        office_substitutes={
-            o.office: o.substitute for o in session.execute(select(m.OfficeSubstitute)).scalars()
-        },
+        office_substitutes={o.office: o.substitute for o in session.execute(select(m.OfficeSubstitute)).scalars()},
         posts=posts,
         agencies=agencies,
         facts=facts,

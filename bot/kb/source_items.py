@@ -24,8 +24,19 @@ from bot.kb.types import POWER_TYPES, UNIT_KINDS, VERDICTS
 
 LAW_DOCUMENT = "LAW"  # document code meaning: the duty is given by the cited law
 IMPORT_COLUMNS = (
-    "code", "name", "power_type", "legal_basis", "department", *UNIT_KINDS,
-    "office", "held_by", "document", "aliases", "note", "unit_rules", "source",
+    "code",
+    "name",
+    "power_type",
+    "legal_basis",
+    "department",
+    *UNIT_KINDS,
+    "office",
+    "held_by",
+    "document",
+    "aliases",
+    "note",
+    "unit_rules",
+    "source",
 )
 Where = tuple[str, int]
 
@@ -140,9 +151,7 @@ def _references(text: str, laws: dict[str, LawText], where: Where, problems: Col
     return references
 
 
-def parse_unit_rules(
-    text: str, unit_offices: dict[str, set[str]], where: Where, problems: Collector
-) -> dict[str, str]:
+def parse_unit_rules(text: str, unit_offices: dict[str, set[str]], where: Where, problems: Collector) -> dict[str, str]:
     """``天河区石牌街道=yes;白云区江高镇=no`` -> {unit full name: verdict}."""
     rules: dict[str, str] = {}
     for part in split_list(text):
@@ -185,8 +194,11 @@ def apply_import(
         seen.add(code)
         existing = items[position[code]] if code in position else None
         if existing is None:
-            for column, reason in (("name", "缺少事项名称"), ("power_type", "缺少权力类型"),
-                                   ("legal_basis", "缺少法律依据")):
+            for column, reason in (
+                ("name", "缺少事项名称"),
+                ("power_type", "缺少权力类型"),
+                ("legal_basis", "缺少法律依据"),
+            ):
                 if not cell[column]:
                     problems.add(*where, f"新事项{reason}")
         if cell["power_type"] and cell["power_type"] not in POWER_TYPES:
@@ -218,7 +230,8 @@ def apply_import(
             rules=rules,
             office=cell["office"] or (existing.office if existing else None),
             held_by=cell["held_by"] or (existing.held_by if existing else None),
-            document=(None if document == LAW_DOCUMENT else document) if document
+            document=(None if document == LAW_DOCUMENT else document)
+            if document
             else (existing.document if existing else None),
             aliases=list(dict.fromkeys([*(existing.aliases if existing else []), *split_list(cell["aliases"])])),
             note=cell["note"] or (existing.note if existing else None),
@@ -246,7 +259,7 @@ def apply_import(
 
 def read_extra_aliases(path: Path, items: list[ItemRow], problems: Collector) -> None:
     """More names staff use for items (``aliases.csv``)."""
-    for item, words, line in _per_item(path, "aliases", items, problems):
+    for item, words, _line in _per_item(path, "aliases", items, problems):
         for alias in words:
             if alias not in item.aliases:
                 item.aliases.append(alias)

@@ -29,8 +29,13 @@ def read_posts(path: Path, codes: set[str], offices: set[str], problems: Collect
                 unknown = [c for c in duty.get("items") or [] if c not in codes]
                 if unknown:
                     problems.add(path.name, 0, f"{office}/{post.get('name')}：未知的事项编码 {'、'.join(unknown)}")
-                duties.append({"text": str(duty.get("text", "")).strip(), "stage": stage,
-                               "items": [c for c in duty.get("items") or [] if c in codes]})
+                duties.append(
+                    {
+                        "text": str(duty.get("text", "")).strip(),
+                        "stage": stage,
+                        "items": [c for c in duty.get("items") or [] if c in codes],
+                    }
+                )
             if not post.get("name") or not duties:
                 problems.add(path.name, 0, f"{office}：岗位缺少名称或职责")
                 continue
@@ -42,26 +47,47 @@ def read_agencies(path: Path, codes: set[str], problems: Collector) -> tuple[lis
     """The agencies (stationed and merged), and the fact describing how units manage them."""
     spec = load_yaml(path, problems) or {}
     agencies = []
-    for raw in (spec.get("agencies") or []):
+    for raw in spec.get("agencies") or []:
         scope = raw.get("units", "all")
         if scope not in ("all", "town"):
             problems.add(path.name, 0, f"{raw.get('name')}：units 须为 all 或 town")
         unknown = [c for c in raw.get("items") or [] if c not in codes]
         if unknown:
             problems.add(path.name, 0, f"{raw.get('name')}：未知的事项编码 {'、'.join(unknown)}")
-        agencies.append({"name": raw["name"], "aliases": list(raw.get("aliases") or []), "parent": raw.get("parent", ""),
-                         "scope": scope, "duties": raw.get("duties"), "merged_into": None, "note": raw.get("note"),
-                         "source": raw.get("source"), "items": [c for c in raw.get("items") or [] if c in codes]})
-    for raw in (spec.get("merged") or []):
-        agencies.append({"name": raw["name"], "aliases": list(raw.get("aliases") or []), "parent": raw.get("parent", ""),
-                         "scope": "none", "duties": raw.get("before_reform"), "merged_into": raw.get("into"),
-                         "note": raw.get("note"), "source": raw.get("source"), "items": []})
+        agencies.append(
+            {
+                "name": raw["name"],
+                "aliases": list(raw.get("aliases") or []),
+                "parent": raw.get("parent", ""),
+                "scope": scope,
+                "duties": raw.get("duties"),
+                "merged_into": None,
+                "note": raw.get("note"),
+                "source": raw.get("source"),
+                "items": [c for c in raw.get("items") or [] if c in codes],
+            }
+        )
+    for raw in spec.get("merged") or []:
+        agencies.append(
+            {
+                "name": raw["name"],
+                "aliases": list(raw.get("aliases") or []),
+                "parent": raw.get("parent", ""),
+                "scope": "none",
+                "duties": raw.get("before_reform"),
+                "merged_into": raw.get("into"),
+                "note": raw.get("note"),
+                "source": raw.get("source"),
+                "items": [],
+            }
+        )
     rel = spec.get("relationship")
     relationship = None
     if rel:
         consult = "、".join(rel.get("consult") or [])
         relationship = {
-            "key": "agency_relationship", "topic": "派驻机构管理",
+            "key": "agency_relationship",
+            "topic": "派驻机构管理",
             "answer": "".join(str(rel.get("summary", "")).split()),
             "keywords": ["派驻机构", "指挥调度", "日常管理权", "请休假", "负责人任免", consult][:6],
             "source": rel.get("source", ""),
@@ -82,6 +108,13 @@ def read_facts(path: Path, problems: Collector) -> list[dict]:
             problems.add(path.name, 0, f"{key}：须有 answer、keywords 和 source")
             continue
         seen.add(key)
-        facts.append({"key": key, "topic": raw.get("topic", ""), "answer": "".join(str(raw["answer"]).split()),
-                      "keywords": [str(k) for k in raw["keywords"]], "source": str(raw["source"])})
+        facts.append(
+            {
+                "key": key,
+                "topic": raw.get("topic", ""),
+                "answer": "".join(str(raw["answer"]).split()),
+                "keywords": [str(k) for k in raw["keywords"]],
+                "source": str(raw["source"]),
+            }
+        )
     return facts

@@ -145,8 +145,21 @@ def load_sources(directory: Path, import_files: dict[str, Path] | None = None) -
 
     if problems.problems:
         raise BuildRejected(problems.problems)
-    return Sources(districts, units, documents, items, laws, substitutes, hashes, posts, agencies, facts,
-                   office_aliases, common_words, speech_terms)
+    return Sources(
+        districts,
+        units,
+        documents,
+        items,
+        laws,
+        substitutes,
+        hashes,
+        posts,
+        agencies,
+        facts,
+        office_aliases,
+        common_words,
+        speech_terms,
+    )
 
 
 def _read_districts(path: Path, problems: Collector) -> dict[str, tuple[bool, str]]:

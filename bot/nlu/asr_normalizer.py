@@ -44,8 +44,10 @@ class ASRNormalizer(GraphComponent):
         try:
             self.vocabulary: Vocabulary | None = Vocabulary.from_file(path)
         except OSError:
-            logger.warning("ASR normaliser: vocabulary %s not found (run `python -m bot.kb lexicon`); "
-                           "homophone correction is off", path)
+            logger.warning(
+                "ASR normaliser: vocabulary %s not found (run `python -m bot.kb lexicon`); homophone correction is off",
+                path,
+            )
             self.vocabulary = None
 
     @classmethod
@@ -55,7 +57,7 @@ class ASRNormalizer(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "ASRNormalizer":
+    ) -> ASRNormalizer:
         return cls(config)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -33,12 +33,17 @@ def test_examples_from_the_issue(vocabulary, text, expected):
     assert normalize(text, vocabulary) == expected
 
 
-@pytest.mark.parametrize("word", ["一下", "一些", "一起", "一定", "一样", "一直", "一般", "统一", "万一", "第二个", "第四十二条", "第一百一十八条"])
+@pytest.mark.parametrize(
+    "word",
+    ["一下", "一些", "一起", "一定", "一样", "一直", "一般", "统一", "万一", "第二个", "第四十二条", "第一百一十八条"],
+)
 def test_numerals_never_touch_words(word):
     assert convert_numerals(f"我们{word}看看") == f"我们{word}看看"
 
 
-@pytest.mark.parametrize("text,expected", [("一二三", "123"), ("两千一百四十八个编制", "2148个编制"), ("四百三十七名", "437名")])
+@pytest.mark.parametrize(
+    "text,expected", [("一二三", "123"), ("两千一百四十八个编制", "2148个编制"), ("四百三十七名", "437名")]
+)
 def test_numbers_become_digits(text, expected):
     assert convert_numerals(text) == expected
 

@@ -84,8 +84,12 @@ def test_knowledge_package_imports_nothing_above_it():
     offending = []
     for path in sorted(KB_DIR.glob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            offending += [f"{path.name}: {n}" for n in names
-                          if (n == "bot" or n.startswith("bot.")) and not n.startswith(allowed)]
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            )
+            offending += [
+                f"{path.name}: {n}" for n in names if (n == "bot" or n.startswith("bot.")) and not n.startswith(allowed)
+            ]
     assert offending == []

@@ -27,7 +27,7 @@ SAMPLES = KNOWLEDGE_DIR / "samples"
 STREET_CSV = SAMPLES / "下放事项目录_非中心城区街道.csv"
 CRASHED = 70
 
-CHILD = """
+CHILD = f"""
 import os, sys
 from pathlib import Path
 import bot.kb.build as build_module
@@ -36,22 +36,22 @@ import bot.kb.importer as importer
 crash, listing, knowledge_dir, url, unit_kind = sys.argv[1:]
 if crash == "before_commit":
     def _fill(session, sources):
-        os._exit({crashed})
+        os._exit({CRASHED})
     build_module._fill = _fill
 elif crash == "after_commit":
     write_knowledge = importer.write_knowledge
     def _write(*args, **kwargs):
         write_knowledge(*args, **kwargs)
-        os._exit({crashed})
+        os._exit({CRASHED})
     importer.write_knowledge = _write
 elif crash == "after_move":
     promote = importer.promote
     def _promote(*args):
         promote(*args)
-        os._exit({crashed})
+        os._exit({CRASHED})
     importer.promote = _promote
 importer.import_list(Path(listing), Path(knowledge_dir), url, unit_kind=unit_kind, progress=False)
-""".format(crashed=CRASHED)
+"""
 
 
 @pytest.fixture()
@@ -65,11 +65,16 @@ def kb(tmp_path: Path, knowledge_copy: Path, kb_url: str, monkeypatch) -> tuple[
     return knowledge_copy, url
 
 
-def _child(tmp_path: Path, crash: str, listing: Path, knowledge_dir: Path, url: str, unit_kind: str) -> subprocess.Popen:
+def _child(
+    tmp_path: Path, crash: str, listing: Path, knowledge_dir: Path, url: str, unit_kind: str
+) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "KB_BUILD_DIR": str(tmp_path / "build")}
     return subprocess.Popen(
         [sys.executable, "-c", CHILD, crash, str(listing), str(knowledge_dir), url, unit_kind],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 

@@ -51,8 +51,11 @@ def _edit_yaml(path: Path, **changes) -> None:  # type: ignore[no-untyped-def]
 
 def test_knowledge_carries_office_short_names_in_order(knowledge):
     aliases = list(knowledge.office_aliases.items())
-    assert aliases[:3] == [("综合执法", "综合行政执法办公室"), ("执法办", "综合行政执法办公室"),
-                           ("执法队", "综合行政执法办公室")]
+    assert aliases[:3] == [
+        ("综合执法", "综合行政执法办公室"),
+        ("执法办", "综合行政执法办公室"),
+        ("执法队", "综合行政执法办公室"),
+    ]
     assert knowledge.office_aliases["综治办"] == "综合治理办公室"
     assert knowledge.office_aliases["人大"] == "人大（工委）办公室"
     assert knowledge.office_aliases["组织人事"] == "党建工作办公室"  # the base of 党建工作办公室（组织人事办公室）
@@ -75,8 +78,9 @@ def test_an_enumeration_comma_separates_aliases_in_the_build(tmp_path, knowledge
 
 
 def test_bad_vocabulary_and_short_names_are_rejected_with_reasons(tmp_path, knowledge_copy):
-    _edit_yaml(knowledge_copy / "vocabulary.yaml", unit_common_words=["人民", "石排"],
-               speech_terms=["处罚", "ok", "处罚"])
+    _edit_yaml(
+        knowledge_copy / "vocabulary.yaml", unit_common_words=["人民", "石排"], speech_terms=["处罚", "ok", "处罚"]
+    )
     _edit_yaml(knowledge_copy / "offices.yaml", short_names={"综治办": "综合治理办公室", "规划办": "规划建设办公室"})
     with pytest.raises(BuildRejected) as rejected:
         build(knowledge_copy, _url(tmp_path))
@@ -90,8 +94,7 @@ def test_bad_vocabulary_and_short_names_are_rejected_with_reasons(tmp_path, know
 
 def test_a_deployment_gets_its_own_words_in_the_knowledge_and_the_lexicon(tmp_path, knowledge_copy, knowledge):
     # A deployment adds 网格员 to its speech terms and treats 石牌 alone as a unit's everyday word.
-    _edit_yaml(knowledge_copy / "vocabulary.yaml", unit_common_words=["人民", "石牌"],
-               speech_terms=["网格员", "处罚"])
+    _edit_yaml(knowledge_copy / "vocabulary.yaml", unit_common_words=["人民", "石牌"], speech_terms=["网格员", "处罚"])
     _edit_yaml(knowledge_copy / "offices.yaml", short_names={"网格办": "综合治理办公室"})
     build(knowledge_copy, _url(tmp_path))
     deployed = KnowledgeProvider(_url(tmp_path)).get()
@@ -106,5 +109,7 @@ def test_a_deployment_gets_its_own_words_in_the_knowledge_and_the_lexicon(tmp_pa
     assert "speech 违法建设" not in lines  # the repository's terms are gone with its file
     # The normaliser, reading only that file, corrects towards the deployment's term.
     assert normalize("网格园归谁管", Vocabulary.from_file(files.vocabulary_file)) == "网格员归谁管"
-    assert normalize("网格园归谁管", Vocabulary.from_lines([("speech", t) for t in knowledge.speech_terms])) \
+    assert (
+        normalize("网格园归谁管", Vocabulary.from_lines([("speech", t) for t in knowledge.speech_terms]))
         == "网格园归谁管"
+    )

@@ -81,10 +81,15 @@ def test_without_the_vocabulary_file_only_homophones_are_skipped(tmp_path):
 
 
 def test_training_examples_are_normalised_with_their_entities_moved(component):
-    kept = Message(data={TEXT: "嗯那个石牌街道能不能罚", "entities": [
-        {"start": 3, "end": 7, "value": "石牌街道", "entity": "unit"}]})
-    lost = Message(data={TEXT: "石排街道能不能罚", "entities": [
-        {"start": 0, "end": 4, "value": "石排街道", "entity": "unit"}]})
+    kept = Message(
+        data={
+            TEXT: "嗯那个石牌街道能不能罚",
+            "entities": [{"start": 3, "end": 7, "value": "石牌街道", "entity": "unit"}],
+        }
+    )
+    lost = Message(
+        data={TEXT: "石排街道能不能罚", "entities": [{"start": 0, "end": 4, "value": "石排街道", "entity": "unit"}]}
+    )
     component.process_training_data(TrainingData([kept, lost]))
     assert kept.get(TEXT) == "石牌街道能不能罚"
     assert kept.get("entities") == [{"start": 0, "end": 4, "value": "石牌街道", "entity": "unit"}]
