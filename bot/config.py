@@ -48,6 +48,10 @@ class Settings:
     def lookup_file(self) -> Path:
         return self.build_dir / "nlu" / "lookups.yml"
 
+    @property
+    def asr_vocabulary_file(self) -> Path:
+        return self.build_dir / "asr" / "vocabulary.txt"
+
 
 def default_database_url(build_dir: Path = BUILD_DIR) -> str:
     return f"sqlite:///{build_dir / 'kb.sqlite3'}"

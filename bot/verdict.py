@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from bot.kb.names import office_base
 from bot.kb.types import UNIT_KIND_LABELS, ItemInfo, Knowledge, LegalRefInfo, UnitInfo
 
 VERDICT_LABELS = {"yes": "可以", "no": "不可以", "assist": "协助办理", "unknown": "未找到"}
@@ -29,11 +29,6 @@ class Verdict:
     delegation: Delegation | None
     note: str | None
     trace: tuple[str, ...]
-
-
-def office_base(name: str) -> str:
-    """综合行政执法办公室（综合行政执法队） -> 综合行政执法办公室."""
-    return re.sub(r"[（(].*?[）)]$", "", name).strip()
 
 
 def rule_for(item: ItemInfo, unit: UnitInfo) -> str:

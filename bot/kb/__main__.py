@@ -11,10 +11,11 @@ import sys
 import time
 from pathlib import Path
 
-from bot.config import settings
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.config import Settings, settings
 from bot.errors import BuildRejected, ImportRejected, KnowledgeError
+from bot.kb.lexicon import LexiconFiles
 from bot.kb.types import UNIT_KINDS
 
 
@@ -25,8 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--force", action="store_true", help="来源未变也重新构建")
     sub.add_parser("lexicon", help="生成 jieba 词典和 NLU 查找表")
     sub.add_parser("info", help="显示知识库版本和数量")
-    i = sub.add_parser("import", help="导入官方权责清单/下放事项目录（.xlsx 或 .csv），校验通过才写入",
-                       description="导入官方清单：校验、写入 knowledge/imports/<名称>.csv，并在一个事务中重建知识库")
+    i = sub.add_parser(
+        "import",
+        help="导入官方权责清单/下放事项目录（.xlsx 或 .csv），校验通过才写入",
+        description="导入官方清单：校验、写入 knowledge/imports/<名称>.csv，并在一个事务中重建知识库",
+    )
     i.add_argument("file", type=Path, help="清单文件（.xlsx 或 .csv，UTF-8/UTF-8-BOM/GBK）")
     scope = i.add_mutually_exclusive_group()
     scope.add_argument("--unit-kind", choices=UNIT_KINDS, help="清单适用的镇街类型（如下放给镇的目录：town）")
@@ -44,20 +48,26 @@ def main(argv: list[str] | None = None) -> int:
             result = build(cfg.knowledge_dir, cfg.database_url, force=args.force)
             took = time.perf_counter() - started
             state = "未变化，沿用" if result.skipped else "已构建"
-            print(f"知识库{state}：版本 {result.version}，{result.units} 个镇街，{result.items} 个事项（{took:.2f} 秒）")
+            print(
+                f"知识库{state}：版本 {result.version}，{result.units} 个镇街，{result.items} 个事项（{took:.2f} 秒）"
+            )
         elif args.command == "lexicon":
             from bot.kb.lexicon import write_lexicon
+            from bot.kb.locking import kb_lock
             from bot.kb.provider import KnowledgeProvider
 
-            knowledge = KnowledgeProvider(cfg.database_url).get()
-            units, matters = write_lexicon(knowledge, cfg.jieba_dir, cfg.lookup_file)
+            with kb_lock():
+                knowledge = KnowledgeProvider(cfg.database_url).get()
+                units, matters = write_lexicon(knowledge, _lexicon_files(cfg))
             print(f"已生成词典和查找表：{units} 个镇街名称，{matters} 个事项名称")
         elif args.command == "info":
             from bot.kb.provider import KnowledgeProvider
 
             k = KnowledgeProvider(cfg.database_url).get()
-            print(f"版本 {k.version}（构建于 {k.built_at:%Y-%m-%d %H:%M}）：{len(k.districts)} 个区，"
-                  f"{len(k.units)} 个镇街，{len(k.items)} 个事项")
+            print(
+                f"版本 {k.version}（构建于 {k.built_at:%Y-%m-%d %H:%M}）：{len(k.districts)} 个区，"
+                f"{len(k.units)} 个镇街，{len(k.items)} 个事项"
+            )
         elif args.command == "import":
             _import(args, cfg)
     except ImportRejected as exc:
@@ -79,8 +89,15 @@ def _import(args: argparse.Namespace, cfg) -> None:  # type: ignore[no-untyped-d
     from bot.kb.importer import describe, import_list
 
     result = import_list(
-        args.file, cfg.knowledge_dir, cfg.database_url, unit_kind=args.unit_kind, unit=args.unit,
-        name=args.name, document=args.document, dry_run=args.dry_run, lexicon=(cfg.jieba_dir, cfg.lookup_file),
+        args.file,
+        cfg.knowledge_dir,
+        cfg.database_url,
+        unit_kind=args.unit_kind,
+        unit=args.unit,
+        name=args.name,
+        document=args.document,
+        dry_run=args.dry_run,
+        lexicon=_lexicon_files(cfg),
     )
     for sheet in result.skipped_sheets:
         print(f"工作表“{sheet}”没有可识别的表头，已跳过")
@@ -88,15 +105,25 @@ def _import(args: argparse.Namespace, cfg) -> None:  # type: ignore[no-untyped-d
         print(f"预览（--dry-run，未写入）：{describe(result)}")
         return
     print(describe(result))
-    target = result.target.relative_to(cfg.knowledge_dir.parent) if result.target.is_relative_to(
-        cfg.knowledge_dir.parent) else result.target
+    target = (
+        result.target.relative_to(cfg.knowledge_dir.parent)
+        if result.target.is_relative_to(cfg.knowledge_dir.parent)
+        else result.target
+    )
     state = "内容未变化，沿用" if result.unchanged else "已构建"
-    print(f"已导入 {target}；知识库{state}版本 {result.version}（{result.seconds:.2f} 秒）。"
-          "运行中的助手会在几秒内使用新版本。")
+    print(
+        f"已导入 {target}；知识库{state}版本 {result.version}（{result.seconds:.2f} 秒）。"
+        "运行中的助手会在几秒内使用新版本。"
+    )
     if result.lexicon_changed:
         print("词典和查找表已更新：下次 make run / make setup 会重新训练模型。")
     else:
         print("词典和查找表没有变化，无需重新训练模型。")
+
+
+def _lexicon_files(cfg: Settings) -> LexiconFiles:
+
+    return LexiconFiles(cfg.jieba_dir, cfg.lookup_file, cfg.asr_vocabulary_file)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 Knowledge tables are emptied and refilled inside a single transaction, so a
 failed build leaves the previous version in place, and tables that are not
-knowledge (user directory, audit) are never touched.
+knowledge (user directory, audit) are never touched. Builds and imports hold
+the knowledge-base lock (:mod:`bot.kb.locking`), and a build first settles an
+import a crash interrupted (:mod:`bot.kb.pending`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.kb import models as m
-from bot.kb.sources import Sources, load_sources
+from bot.kb.locking import kb_lock
+from bot.kb.pending import settle, staged_files
+from bot.kb.sources import IMPORTS_DIR, Sources, load_sources
 from bot.kb.store import get_engine
 
 logger = logging.getLogger(__name__)
@@ -41,6 +45,8 @@ _KNOWLEDGE_TABLES = (
     m.Law,
     m.Office,
     m.OfficeSubstitute,
+    m.OfficeAlias,
+    m.VocabularyWord,
     m.UnitAlias,
     m.Unit,
     m.District,
@@ -57,22 +63,22 @@ class BuildResult:
     skipped: bool
 
 
-def build(
-    knowledge_dir: Path,
-    url: str | None = None,
-    force: bool = False,
-    import_files: dict[str, Path] | None = None,
-) -> BuildResult:
-    """Validate the sources and (re)build the knowledge base.
-
-    Args:
-        import_files: the imported lists to read instead of ``knowledge/imports/*.csv``
-            (name -> path); the importer builds from a file before moving it into place.
+def build(knowledge_dir: Path, url: str | None = None, force: bool = False) -> BuildResult:
+    """Validate the sources and (re)build the knowledge base, under the knowledge-base lock.
 
     Raises:
         BuildRejected: when a source file has errors; the database is untouched.
     """
-    sources = load_sources(knowledge_dir, import_files)
+    with kb_lock():
+        settle_imports(knowledge_dir, url)
+        return write_knowledge(load_sources(knowledge_dir), url, force)
+
+
+def write_knowledge(sources: Sources, url: str | None = None, force: bool = False) -> BuildResult:
+    """Write validated sources as the new version, in one transaction (the caller holds the lock).
+
+    Skipped when the version in force was built from the same sources, unless ``force``.
+    """
     engine = get_engine(url)
     _ensure_schema(engine)
     version = f"{dt.datetime.now():%Y%m%d.%H%M%S}-{sources.digest[:8]}"
@@ -92,6 +98,27 @@ def build(
         )
     logger.info("knowledge base %s built: %s", version, counts)
     return BuildResult(version, len(sources.units), len(sources.items), *counts, skipped=False)
+
+
+def built_sources(url: str | None = None) -> dict[str, str]:
+    """The sources (path under ``knowledge/`` -> sha256) the version in force was built from."""
+    engine = get_engine(url)
+    if not inspect(engine).has_table(m.KbVersion.__tablename__):
+        return {}
+    with Session(engine, future=True) as session:
+        latest = session.execute(select(m.KbVersion.sources).order_by(m.KbVersion.id.desc()).limit(1)).scalar()
+    return json.loads(latest) if latest else {}
+
+
+def settle_imports(knowledge_dir: Path, url: str | None = None) -> list[str]:
+    """Finish or undo an import a crash interrupted (see :mod:`bot.kb.pending`); the caller holds the lock."""
+    imports_dir = knowledge_dir / IMPORTS_DIR
+    if not staged_files(imports_dir):
+        return []
+    finished = settle(imports_dir, built_sources(url), IMPORTS_DIR)
+    if finished:
+        logger.warning("finished interrupted imports: %s", finished)
+    return finished
 
 
 def _ensure_schema(engine: Engine) -> None:
@@ -120,19 +147,24 @@ def _fill(session: Session, sources: Sources) -> tuple[int, int]:
         districts[name] = m.District(name=name, central=central, editorial_office=editorial_office)
         session.add(districts[name])
     units = {}
-    for row in sources.units:
-        unit = m.Unit(name=row.name, district=districts[row.district], kind=row.kind)
-        units[f"{row.district}{row.name}"] = unit
-        unit.offices = [m.Office(name=o, position=i) for i, o in enumerate(row.offices)]
-        unit.aliases = [m.UnitAlias(alias=a) for a in row.aliases]
+    for unit_row in sources.units:
+        unit = m.Unit(name=unit_row.name, district=districts[unit_row.district], kind=unit_row.kind)
+        units[unit_row.full_name] = unit
+        unit.offices = [m.Office(name=o, position=i) for i, o in enumerate(unit_row.offices)]
+        unit.aliases = [m.UnitAlias(alias=a) for a in unit_row.aliases]
         session.add(unit)
 
     for office, substitute in sources.office_substitutes.items():
         session.add(m.OfficeSubstitute(office=office, substitute=substitute))
+    for alias, office in sources.office_aliases.items():
+        session.add(m.OfficeAlias(alias=alias, office=office))
+    for kind, words in (("unit_common_word", sources.unit_common_words), ("speech_term", sources.speech_terms)):
+        session.add_all(m.VocabularyWord(kind=kind, word=word) for word in words)
 
     cited = {(ref.law, ref.article) for item in sources.items for ref in item.references}
     cited_laws = {law for law, _ in cited}
-    laws, articles = {}, {}
+    laws: dict[str, m.Law] = {}
+    articles: dict[str, dict[str, m.Article]] = {}
     n_articles = 0
     for title, text in sources.laws.items():
         if title not in cited_laws:
@@ -149,13 +181,13 @@ def _fill(session: Session, sources: Sources) -> tuple[int, int]:
             n_articles += 1
 
     documents = {}
-    for code, row in sources.documents.items():
+    for code, doc in sources.documents.items():
         documents[code] = m.Document(
             code=code,
-            title=row["title"],
-            issuer=row["issuer"],
-            effective=dt.date.fromisoformat(row["effective"]),
-            note=row.get("note") or None,
+            title=doc["title"],
+            issuer=doc["issuer"],
+            effective=dt.date.fromisoformat(doc["effective"]),
+            note=doc.get("note") or None,
         )
         session.add(documents[code])
 
@@ -192,20 +224,37 @@ def _fill(session: Session, sources: Sources) -> tuple[int, int]:
     for position, raw in enumerate(sources.posts):
         post = m.Post(office=raw["office"], name=raw["name"], position=position)
         post.duties = [
-            m.Duty(position=i, text=d["text"], stage=d["stage"],
-                   items=[m.DutyItem(item=items_by_code[c]) for c in d["items"]])
+            m.Duty(
+                position=i,
+                text=d["text"],
+                stage=d["stage"],
+                items=[m.DutyItem(item=items_by_code[c]) for c in d["items"]],
+            )
             for i, d in enumerate(raw["duties"])
         ]
         session.add(post)
     for raw in sources.agencies:
         agency = m.Agency(
-            name=raw["name"], aliases=";".join(raw["aliases"]), parent=raw["parent"], scope=raw["scope"],
-            duties=raw["duties"], merged_into=raw["merged_into"], note=raw["note"], source=raw["source"],
+            name=raw["name"],
+            aliases=";".join(raw["aliases"]),
+            parent=raw["parent"],
+            scope=raw["scope"],
+            duties=raw["duties"],
+            merged_into=raw["merged_into"],
+            note=raw["note"],
+            source=raw["source"],
         )
         agency.items = [m.AgencyItem(item=items_by_code[c]) for c in raw["items"]]
         session.add(agency)
     for raw in sources.facts:
-        session.add(m.Fact(key=raw["key"], topic=raw["topic"], answer=raw["answer"],
-                           keywords=";".join(raw["keywords"]), source=raw["source"]))
+        session.add(
+            m.Fact(
+                key=raw["key"],
+                topic=raw["topic"],
+                answer=raw["answer"],
+                keywords=";".join(raw["keywords"]),
+                source=raw["source"],
+            )
+        )
     session.flush()
     return len(laws), n_articles

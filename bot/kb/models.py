@@ -72,6 +72,31 @@ class OfficeSubstitute(Base):
     substitute = Column(String(64), nullable=False)
 
 
+class OfficeAlias(Base):
+    """A short name staff use for an office (综治办 -> 综合治理办公室); ``id`` keeps their order."""
+
+    __tablename__ = "office_alias"
+
+    id = Column(Integer, primary_key=True)
+    alias = Column(String(32), unique=True, nullable=False)
+    office = Column(String(64), nullable=False)
+
+
+class VocabularyWord(Base):
+    """A word of ``knowledge/vocabulary.yaml``; ``id`` keeps their order.
+
+    kind: ``unit_common_word`` (a bare unit name that is an everyday word) or
+    ``speech_term`` (a domain word the speech normaliser corrects towards).
+    """
+
+    __tablename__ = "vocabulary_word"
+    __table_args__ = (UniqueConstraint("kind", "word"),)
+
+    id = Column(Integer, primary_key=True)
+    kind = Column(String(24), nullable=False)
+    word = Column(String(32), nullable=False)
+
+
 class Law(Base):
     __tablename__ = "law"
 

@@ -9,16 +9,17 @@ from sqlalchemy.orm import Session, selectinload
 from bot.errors import KnowledgeUnavailable
 from bot.kb import models as m
 from bot.kb.legal import clause_text
+from bot.kb.names import unit_full_name
 from bot.kb.types import (
     AgencyInfo,
-    DutyInfo,
-    FactInfo,
-    PostInfo,
     DistrictInfo,
     DocumentInfo,
+    DutyInfo,
+    FactInfo,
     ItemInfo,
     Knowledge,
     LegalRefInfo,
+    PostInfo,
     UnitInfo,
 )
 
@@ -95,24 +96,37 @@ def load_knowledge(session: Session) -> Knowledge:
             ),
             aliases=tuple(a.alias for a in item.aliases if a.kind == "alias"),
             keywords=tuple(a.alias for a in item.aliases if a.kind == "keyword"),
-            unit_rules={f"{r.unit.district.name}{r.unit.name}": r.verdict for r in item.unit_rules},
+            unit_rules={unit_full_name(r.unit.district.name, r.unit.name): r.verdict for r in item.unit_rules},
         )
     posts = tuple(
-        PostInfo(p.office, p.name, tuple(
-            DutyInfo(d.text, d.stage, tuple(di.item.code for di in d.items)) for d in p.duties
-        ))
+        PostInfo(
+            p.office, p.name, tuple(DutyInfo(d.text, d.stage, tuple(di.item.code for di in d.items)) for d in p.duties)
+        )
         for p in session.execute(
-            select(m.Post).options(selectinload(m.Post.duties).selectinload(m.Duty.items).selectinload(m.DutyItem.item))
+            select(m.Post)
+            .options(selectinload(m.Post.duties).selectinload(m.Duty.items).selectinload(m.DutyItem.item))
             .order_by(m.Post.position)
         ).scalars()
     )
     agencies = tuple(
-        AgencyInfo(a.name, tuple(x for x in a.aliases.split(";") if x), a.parent, a.scope, a.duties, a.merged_into,
-                   a.note, a.source, tuple(ai.item.code for ai in a.items))
+        AgencyInfo(
+            a.name,
+            tuple(x for x in a.aliases.split(";") if x),
+            a.parent,
+            a.scope,
+            a.duties,
+            a.merged_into,
+            a.note,
+            a.source,
+            tuple(ai.item.code for ai in a.items),
+        )
         for a in session.execute(
             select(m.Agency).options(selectinload(m.Agency.items).selectinload(m.AgencyItem.item)).order_by(m.Agency.id)
         ).scalars()
     )
+    words: dict[str, list[str]] = {"unit_common_word": [], "speech_term": []}
+    for word in session.execute(select(m.VocabularyWord).order_by(m.VocabularyWord.id)).scalars():
+        words.setdefault(word.kind, []).append(word.word)
     facts = tuple(
         FactInfo(f.key, f.topic, f.answer, tuple(k for k in f.keywords.split(";") if k), f.source)
         for f in session.execute(select(m.Fact).order_by(m.Fact.id)).scalars()
@@ -123,10 +137,13 @@ def load_knowledge(session: Session) -> Knowledge:
         districts=districts,
         units=units,
         items=items,
-        office_substitutes={
-            o.office: o.substitute for o in session.execute(select(m.OfficeSubstitute)).scalars()
-        },
+        office_substitutes={o.office: o.substitute for o in session.execute(select(m.OfficeSubstitute)).scalars()},
         posts=posts,
         agencies=agencies,
         facts=facts,
+        office_aliases={
+            a.alias: a.office for a in session.execute(select(m.OfficeAlias).order_by(m.OfficeAlias.id)).scalars()
+        },
+        unit_common_words=frozenset(words["unit_common_word"]),
+        speech_terms=tuple(words["speech_term"]),
     )

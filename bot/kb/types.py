@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from bot.kb.names import unit_full_name
+
 UNIT_KINDS = ("town", "central_street", "noncentral_street")
 UNIT_KIND_LABELS = {"town": "镇", "central_street": "中心城区街道", "noncentral_street": "非中心城区街道"}
 POWER_TYPES = (
@@ -40,11 +42,7 @@ class UnitInfo:
 
     @property
     def full_name(self) -> str:
-        return f"{self.district}{self.name}"
-
-    @property
-    def is_town(self) -> bool:
-        return self.kind == "town"
+        return unit_full_name(self.district, self.name)
 
 
 @dataclass(frozen=True)
@@ -142,6 +140,9 @@ class Knowledge:
     posts: tuple[PostInfo, ...] = ()
     agencies: tuple[AgencyInfo, ...] = ()
     facts: tuple[FactInfo, ...] = ()
-
-    def units_named(self, name: str) -> list[UnitInfo]:
-        return [u for u in self.units if u.name == name or u.full_name == name]
+    # Short names staff use for offices (综治办 -> 综合治理办公室), in the order to try them.
+    office_aliases: dict[str, str] = field(default_factory=dict)
+    # Bare unit names that are everyday words (人民, 北京): a unit only with suffix or district.
+    unit_common_words: frozenset[str] = frozenset()
+    # Domain words speech recognisers get wrong, in priority order (for the normaliser).
+    speech_terms: tuple[str, ...] = ()

@@ -4,6 +4,10 @@ It runs for every channel: typed text loses fillers and repetitions; voice
 transcripts also get homophones corrected, and when the channel sends
 ``metadata.asr = {"nbest": [...], "confidence": x}`` the first hypothesis that
 names a known unit or matter is used.
+
+The vocabulary is the file ``python -m bot.kb lexicon`` generates from the
+knowledge base (``vocabulary_path``, default ``build/asr/vocabulary.txt``); it is
+read when the component is created, so a new one needs a restart.
 """
 
 from __future__ import annotations
@@ -33,14 +37,17 @@ class ASRNormalizer(GraphComponent):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"lexicon_path": "build/jieba/userdict.txt"}
+        return {"vocabulary_path": "build/asr/vocabulary.txt"}
 
     def __init__(self, config: dict[str, Any]) -> None:
-        path = Path(config.get("lexicon_path") or "")
+        path = Path(config.get("vocabulary_path") or "")
         try:
-            self.vocabulary: Vocabulary | None = Vocabulary.from_lexicon(path)
+            self.vocabulary: Vocabulary | None = Vocabulary.from_file(path)
         except OSError:
-            logger.warning("ASR normaliser: lexicon %s not found; homophone correction is off", path)
+            logger.warning(
+                "ASR normaliser: vocabulary %s not found (run `python -m bot.kb lexicon`); homophone correction is off",
+                path,
+            )
             self.vocabulary = None
 
     @classmethod
@@ -50,7 +57,7 @@ class ASRNormalizer(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "ASRNormalizer":
+    ) -> ASRNormalizer:
         return cls(config)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -81,7 +88,9 @@ class ASRNormalizer(GraphComponent):
         return messages
 
     def _best_text(self, text: str, metadata: Any) -> str:
-        nbest = (metadata or {}).get("asr", {}).get("nbest") if isinstance(metadata, dict) else None
+        # Metadata comes from callers: anything that is not {"asr": {"nbest": [str, ...]}} is ignored.
+        asr = metadata.get("asr") if isinstance(metadata, dict) else None
+        nbest = asr.get("nbest") if isinstance(asr, dict) else None
         if isinstance(nbest, list) and nbest and self.vocabulary is not None:
             hypotheses = [text, *[h for h in nbest if isinstance(h, str)]]
             return choose_hypothesis(hypotheses[:10], self.vocabulary, self._parses)

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb.lexicon import matter_names, unit_names
+from bot.kb.lexicon import vocabulary_lines
 from bot.matching import match_matter, matter_spans
 from bot.normalize import Vocabulary, choose_hypothesis, collapse_repeats, convert_numerals, normalize, strip_fillers
 from bot.units import resolve_unit
@@ -13,7 +13,7 @@ TRANSCRIPTS = Path(__file__).resolve().parents[1] / "data" / "asr_transcripts.cs
 
 @pytest.fixture(scope="module")
 def vocabulary(knowledge):
-    return Vocabulary.build(matter_names(knowledge), unit_names(knowledge))
+    return Vocabulary.from_lines(vocabulary_lines(knowledge))
 
 
 @pytest.mark.parametrize(
@@ -33,12 +33,17 @@ def test_examples_from_the_issue(vocabulary, text, expected):
     assert normalize(text, vocabulary) == expected
 
 
-@pytest.mark.parametrize("word", ["一下", "一些", "一起", "一定", "一样", "一直", "一般", "统一", "万一", "第二个", "第四十二条", "第一百一十八条"])
+@pytest.mark.parametrize(
+    "word",
+    ["一下", "一些", "一起", "一定", "一样", "一直", "一般", "统一", "万一", "第二个", "第四十二条", "第一百一十八条"],
+)
 def test_numerals_never_touch_words(word):
     assert convert_numerals(f"我们{word}看看") == f"我们{word}看看"
 
 
-@pytest.mark.parametrize("text,expected", [("一二三", "123"), ("两千一百四十八个编制", "2148个编制"), ("四百三十七名", "437名")])
+@pytest.mark.parametrize(
+    "text,expected", [("一二三", "123"), ("两千一百四十八个编制", "2148个编制"), ("四百三十七名", "437名")]
+)
 def test_numbers_become_digits(text, expected):
     assert convert_numerals(text) == expected
 

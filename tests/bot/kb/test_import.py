@@ -19,7 +19,7 @@ from bot.errors import BuildRejected, ImportRejected
 from bot.kb import build as build_module
 from bot.kb.build import build
 from bot.kb.importer import describe, import_list, normalize_header
-from bot.kb.lexicon import write_lexicon
+from bot.kb.lexicon import LexiconFiles, write_lexicon
 from bot.kb.provider import KnowledgeProvider
 from bot.kb.sheets import read_sheets
 from bot.structure import list_powers
@@ -252,8 +252,9 @@ def test_cli_refuses_two_scopes_and_old_xls(cli_env, capsys, tmp_path):
 
 def test_cli_success_exit_code_0_and_retrain_notice(cli_env, capsys, tmp_path):
     knowledge_dir, url = cli_env
-    lexicon = (tmp_path / "build" / "jieba", tmp_path / "build" / "nlu" / "lookups.yml")
-    write_lexicon(KnowledgeProvider(url, check_every_s=0).get(), *lexicon)
+    build_dir = tmp_path / "build"
+    lexicon = LexiconFiles(build_dir / "jieba", build_dir / "nlu" / "lookups.yml", build_dir / "asr" / "vocabulary.txt")
+    write_lexicon(KnowledgeProvider(url, check_every_s=0).get(), lexicon)
     listing = _write_csv(tmp_path / "别名清单.csv", [
         ["序号", "事项编码", "事项名称", "权力类型", "实施依据", "承办机构", "别名"],
         ["1", "440100-XF-QT-0601", "业主委员会备案", "其他行政权力",
@@ -262,7 +263,8 @@ def test_cli_success_exit_code_0_and_retrain_notice(cli_env, capsys, tmp_path):
     assert _cli(str(listing), "--unit-kind", "town") == 0
     out = capsys.readouterr().out
     assert "已导入" in out and "下次 make run / make setup 会重新训练模型" in out
-    assert "业委会备案" in lexicon[1].read_text(encoding="utf-8")
+    assert "业委会备案" in lexicon.lookup_file.read_text(encoding="utf-8")
+    assert "matter 业委会备案" in lexicon.vocabulary_file.read_text(encoding="utf-8").splitlines()
     assert (knowledge_dir / "imports" / "别名清单.csv").exists()
 
 
