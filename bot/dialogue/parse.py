@@ -35,24 +35,6 @@ _POWER_TYPE_WORDS = {
     "确认": "行政确认",
     "公共服务": "公共服务",
 }
-# moved to knowledge/ data at integration
-OFFICE_SHORT = {
-    "综合执法": "综合行政执法办公室",
-    "执法办": "综合行政执法办公室",
-    "执法队": "综合行政执法办公室",
-    "综治办": "综合治理办公室",
-    "综治": "综合治理办公室",
-    "应急办": "应急管理办公室",
-    "党政办": "党政综合办公室",
-    "党建办": "党建工作办公室",
-    "组织人事": "党建工作办公室",
-    "公服办": "公共服务办公室",
-    "党群服务中心": "公共服务办公室",
-    "城管办": "城市管理办公室",
-    "环保办": "生态环境保护办公室",
-    "纪检": "纪检监察办公室",
-    "人大": "人大（工委）办公室",
-}
 STAGE_WORDS = {
     "巡查": ("巡查", "发现", "排查"),
     "受理": ("受理", "接收", "收件"),
@@ -145,7 +127,8 @@ def find_office(knowledge: Knowledge, text: str) -> str | None:
     for office in _office_names(knowledge):
         if office in text or office.replace("办公室", "办") in text:
             return office
-    return next((office for short, office in OFFICE_SHORT.items() if short in text), None)
+    # Short names (综治办, 执法队) are data: knowledge/offices.yaml ``short_names``.
+    return next((office for short, office in knowledge.office_aliases.items() if short in text), None)
 
 
 @lru_cache(maxsize=4)
