@@ -43,6 +43,12 @@ _QUESTION_WORDS = (
 _QUESTION_RE = re.compile("|".join(sorted(map(re.escape, _QUESTION_WORDS), key=len, reverse=True)))
 _PUNCT_RE = re.compile(r"[\s\W_]+", re.UNICODE)
 _PENALTY_RE = re.compile(r"处罚|罚款|罚|查处|执法|处理违法")
+# The formal name without the framing every list adds: 对…的处罚, …审批.
+_NAME_LEAD = re.compile(r"^(对|关于)")
+_NAME_TAIL = re.compile(r"(的)?(行政处罚|处罚|审批|许可|核准|备案|登记|确认|给付|奖励|征收|裁决|检查|监督检查|强制措施|强制执行)$")
+NAME_CORE_MIN = 6  # shorter cores (低保) are everyday words, not copied names
+# "没办X就…", "未取得X…", "无照…": the question is about the violation, not the licence.
+_NEGATION_BEFORE = re.compile(r"(没有?办?理?|未办理?|未取得|未经|没取得|没申请|未申请|不办|无)$")
 _LICENCE_RE = re.compile(r"审批|批准|许可|核发|报建|批")
 
 
@@ -120,6 +126,14 @@ class MatterIndex:
         n = max(1, len(self.items))
         self.idf = {t: math.log(1 + n / len(ix)) for t, ix in self.postings.items()}
         self.unseen_idf = math.log(1 + n / 0.5)
+        # Formal names copied from a list win outright; so does a long core of one.
+        name_items: dict[str, list[int]] = {}
+        for index, item in enumerate(self.items):
+            full = _PUNCT_RE.sub("", item.name)
+            core = _name_core(item.name)
+            for text in {full, core} if len(core) >= NAME_CORE_MIN else {full}:
+                name_items.setdefault(text, []).append(index)
+        self.name_phrases = _Phrases(name_items)
         self.alias_phrases = _Phrases(alias_items)
         self.keyword_phrases = _Phrases(keyword_items)
         self.keyword_idf = {w: math.log(1 + n / len(ix)) for w, ix in keyword_items.items()}
@@ -171,12 +185,34 @@ class MatterIndex:
         )
 
     def match(self, question: str) -> MatterMatch:
+        named = self.named(question)
+        if named:
+            return MatterMatch(tuple(named))
         ranked = self.rank(question)
         if not ranked or ranked[0].score < ACCEPT:
             return MatterMatch(())
         best = ranked[0].score
         close = [c for c in ranked if c.score >= max(ACCEPT, best - AMBIGUITY_MARGIN)]
         return MatterMatch(tuple(close[:MAX_OPTIONS]))
+
+    def named(self, question: str) -> list[Candidate]:
+        """Items whose formal name (or its long core) is written in the question.
+
+        The longest name wins; names inside a longer one are not evidence of
+        their own. Several items with the same longest name are all returned.
+        """
+        raw = _PUNCT_RE.sub("", question)
+        hits = self.name_phrases.find(raw)
+        if not hits:
+            return []
+        longest = max(end - start for _, start, end in hits)
+        if longest < NAME_CORE_MIN:
+            return []
+        indexes: list[int] = []
+        for text, start, end in hits:
+            if end - start == longest:
+                indexes.extend(i for i in self.name_phrases.phrases[text] if i not in indexes)
+        return [Candidate(self.items[i], 1.0, "事项名称") for i in indexes[:MAX_OPTIONS]]
 
     def alias_spans(self, text: str) -> tuple[tuple[int, int], ...]:
         """Where matter aliases occur in ``text`` (to keep unit names out of them)."""
@@ -205,12 +241,34 @@ class MatterIndex:
             if not any(o[1] <= h[1] and h[2] <= o[2] and (o[2] - o[1]) > (h[2] - h[1]) for o in hits)
         ]
         scores: dict[int, tuple[float, str]] = {}
-        for alias, _, _ in hits:
+        for alias, start, _ in hits:
             score = 0.7 + 0.3 * min(1.0, (len(alias) - 1) / 3)
+            negated = bool(_NEGATION_BEFORE.search(query[max(0, start - 4) : start]))
             for index in self.alias_phrases.phrases[alias]:
-                if score > scores.get(index, (0.0, ""))[0]:
-                    scores[index] = (score, alias)
+                item_score = score
+                if negated and self.items[index].power_type == "行政许可":
+                    # 没办许可证就建房: the licence is what was missing; the penalty is the matter.
+                    item_score = score * 0.6
+                    for other in self._penalties_naming(alias):
+                        if 0.95 > scores.get(other, (0.0, ""))[0]:
+                            scores[other] = (0.95, f"未取得{alias}")
+                if item_score > scores.get(index, (0.0, ""))[0]:
+                    scores[index] = (item_score, alias)
         return scores
+
+    def _penalties_naming(self, alias: str) -> list[int]:
+        """Penalty items whose formal name speaks of lacking ``alias`` (未取得乡村建设规划许可证…)."""
+        return [
+            i for i, item in enumerate(self.items)
+            if item.power_type in ("行政处罚", "行政强制") and alias in item.name
+            and re.search(r"未取得|未经|无证|擅自|未按", item.name)
+        ]
+
+
+def _name_core(name: str) -> str:
+    core = _PUNCT_RE.sub("", name)
+    core = _NAME_LEAD.sub("", core)
+    return _NAME_TAIL.sub("", core)
 
 
 def clean_question(text: str) -> str:
