@@ -215,8 +215,10 @@ class MatterIndex:
         return [Candidate(self.items[i], 1.0, "事项名称") for i in indexes[:MAX_OPTIONS]]
 
     def alias_spans(self, text: str) -> tuple[tuple[int, int], ...]:
-        """Where matter aliases occur in ``text`` (to keep unit names out of them)."""
-        return tuple((start, end) for _, start, end in self.alias_phrases.find(text))
+        """Where matter aliases and formal item names occur in ``text`` (to keep unit names out of them)."""
+        spans = [(start, end) for _, start, end in self.alias_phrases.find(text)]
+        spans += [(start, end) for _, start, end in self.name_phrases.find(text) if end - start >= NAME_CORE_MIN]
+        return tuple(spans)
 
     def _keyword_scores(self, text: str) -> dict[int, tuple[float, str]]:
         found = {word for word, _, _ in self.keyword_phrases.find(text)}
