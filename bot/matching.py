@@ -28,6 +28,7 @@ from bot.kb.types import ItemInfo, Knowledge
 ACCEPT = 0.55  # below this the matter is unknown
 AMBIGUITY_MARGIN = 0.06  # candidates this close to the best are offered as options
 MAX_OPTIONS = 4
+TENTATIVE_FLOOR = 0.4  # other candidates offered beside a tentative best
 
 # Words that frame a question but say nothing about the matter.
 _QUESTION_WORDS = (
@@ -43,7 +44,21 @@ _QUESTION_WORDS = (
 _QUESTION_RE = re.compile("|".join(sorted(map(re.escape, _QUESTION_WORDS), key=len, reverse=True)))
 _PUNCT_RE = re.compile(r"[\s\W_]+", re.UNICODE)
 _PENALTY_RE = re.compile(r"处罚|罚款|罚|查处|执法|处理违法")
+# The formal name without the framing every list adds: 对…的处罚, …审批.
+_NAME_LEAD = re.compile(r"^(对|关于)")
+_NAME_TAIL = re.compile(r"(的)?(行政处罚|处罚|审批|许可|核准|备案|登记|确认|给付|奖励|征收|裁决|检查|监督检查|强制措施|强制执行)$")
+NAME_CORE_MIN = 6  # shorter cores (低保) are everyday words, not copied names
+# "没办X就…", "未取得X…", "无照…": the question is about the violation, not the licence.
+_NEGATION_BEFORE = re.compile(r"(没有?办?理?|未办理?|未取得|未经|没取得|没申请|未申请|不办|无)$")
 _LICENCE_RE = re.compile(r"审批|批准|许可|核发|报建|批")
+# What the asker wants done: permission (申请、审批、手续) or action against a violation.
+_ASKS_PERMISSION = re.compile(r"申请|审批|批准|批|发证|办证|许可|手续|核发|报建|登记")
+_ASKS_ENFORCEMENT = re.compile(
+    r"罚|查处|责令|拆|没收|取缔|违法|违规|违章|乱|擅自|偷|停工|叫停|"
+    r"没有?(办|经|拿|报|取得|申请)|未(经|办|取得|报|申请)|无证|无照|不办"
+)
+_ENFORCEMENT_TYPES = ("行政处罚", "行政强制")
+CONFLICT_PENALTY = 0.15  # a licence asked about as a penalty, or the reverse
 
 
 @dataclass(frozen=True)
@@ -51,6 +66,7 @@ class Candidate:
     item: ItemInfo
     score: float
     evidence: str  # the alias or terms that matched
+    kind: str = "terms"  # name / alias / terms / keywords: which signal gave the score
 
 
 @dataclass(frozen=True)
@@ -58,14 +74,15 @@ class MatterMatch:
     """The outcome of matching: one item, several to choose from, or none."""
 
     candidates: tuple[Candidate, ...]  # best first, all above the threshold
+    tentative: bool = False  # the best is likely but not sure enough to answer: ask first
 
     @property
     def item(self) -> ItemInfo | None:
-        return self.candidates[0].item if len(self.candidates) == 1 else None
+        return self.candidates[0].item if len(self.candidates) == 1 and not self.tentative else None
 
     @property
     def ambiguous(self) -> bool:
-        return len(self.candidates) > 1
+        return len(self.candidates) > 1 or (self.tentative and bool(self.candidates))
 
     @property
     def unknown(self) -> bool:
@@ -120,6 +137,14 @@ class MatterIndex:
         n = max(1, len(self.items))
         self.idf = {t: math.log(1 + n / len(ix)) for t, ix in self.postings.items()}
         self.unseen_idf = math.log(1 + n / 0.5)
+        # Formal names copied from a list win outright; so does a long core of one.
+        name_items: dict[str, list[int]] = {}
+        for index, item in enumerate(self.items):
+            full = _PUNCT_RE.sub("", item.name)
+            core = _name_core(item.name)
+            for text in {full, core} if len(core) >= NAME_CORE_MIN else {full}:
+                name_items.setdefault(text, []).append(index)
+        self.name_phrases = _Phrases(name_items)
         self.alias_phrases = _Phrases(alias_items)
         self.keyword_phrases = _Phrases(keyword_items)
         self.keyword_idf = {w: math.log(1 + n / len(ix)) for w, ix in keyword_items.items()}
@@ -136,16 +161,16 @@ class MatterIndex:
         """Every item with any evidence, best first (no threshold)."""
         raw = _PUNCT_RE.sub("", question)
         query = clean_question(raw)
-        scores: dict[int, tuple[float, str]] = {}
+        scores: dict[int, tuple[float, str, str]] = {}
 
-        def offer(index: int, score: float, evidence: str) -> None:
-            if score > scores.get(index, (0.0, ""))[0]:
-                scores[index] = (score, evidence)
+        def offer(index: int, score: float, evidence: str, kind: str) -> None:
+            if score > scores.get(index, (0.0, "", ""))[0]:
+                scores[index] = (score, evidence, kind)
 
         # Aliases are looked for in the text as written: question words such
         # as 会/管 are also parts of names (居委会).
         for index, (score, alias) in self._alias_scores(raw).items():
-            offer(index, score, alias)
+            offer(index, score, alias, "alias")
         q_terms = self.terms(query) if len(query) >= 2 else set()
         weights = {t: self.idf.get(t, self.unseen_idf) for t in q_terms}
         total = sum(weights.values())
@@ -158,29 +183,60 @@ class MatterIndex:
                 # Capped below a verbatim alias: 乡村建设规划许可证 names the licence,
                 # even though the penalty's long name contains the same words.
                 coverage = 0.9 * sum(weights[t] for t in terms) / total
-                offer(index, coverage, "、".join(sorted(terms, key=len, reverse=True)[:3]))
+                offer(index, coverage, "、".join(sorted(terms, key=len, reverse=True)[:3]), "terms")
         for index, (score, words) in self._keyword_scores(raw).items():
-            offer(index, score, words)
+            offer(index, score, words, "keywords")
         hint = _type_hint(question)
+        wants = _wants(raw)
         return sorted(
             (
-                Candidate(self.items[i], min(1.0, s + (0.04 if hint and self.items[i].power_type == hint else 0.0)), e)
-                for i, (s, e) in scores.items()
+                Candidate(self.items[i], _adjusted(s, self.items[i], hint, wants), e, k)
+                for i, (s, e, k) in scores.items()
             ),
             key=lambda c: (-c.score, c.item.code),
         )
 
     def match(self, question: str) -> MatterMatch:
+        named = self.named(question)
+        if named:
+            return MatterMatch(tuple(named))
         ranked = self.rank(question)
         if not ranked or ranked[0].score < ACCEPT:
             return MatterMatch(())
         best = ranked[0].score
         close = [c for c in ranked if c.score >= max(ACCEPT, best - AMBIGUITY_MARGIN)]
+        top = ranked[0]
+        if len(close) == 1 and top.kind == "keywords" and len(top.evidence.split("、")) < 3:
+            # Two situation words alone were right for only ~3 in 4 described
+            # situations (eval, colloquial): confirm instead of answering.
+            others = [c for c in ranked[1:] if c.score >= TENTATIVE_FLOOR][: MAX_OPTIONS - 1]
+            return MatterMatch((top, *others), tentative=True)
         return MatterMatch(tuple(close[:MAX_OPTIONS]))
 
+    def named(self, question: str) -> list[Candidate]:
+        """Items whose formal name (or its long core) is written in the question.
+
+        The longest name wins; names inside a longer one are not evidence of
+        their own. Several items with the same longest name are all returned.
+        """
+        raw = _PUNCT_RE.sub("", question)
+        hits = self.name_phrases.find(raw)
+        if not hits:
+            return []
+        longest = max(end - start for _, start, end in hits)
+        if longest < NAME_CORE_MIN:
+            return []
+        indexes: list[int] = []
+        for text, start, end in hits:
+            if end - start == longest:
+                indexes.extend(i for i in self.name_phrases.phrases[text] if i not in indexes)
+        return [Candidate(self.items[i], 1.0, "事项名称", "name") for i in indexes[:MAX_OPTIONS]]
+
     def alias_spans(self, text: str) -> tuple[tuple[int, int], ...]:
-        """Where matter aliases occur in ``text`` (to keep unit names out of them)."""
-        return tuple((start, end) for _, start, end in self.alias_phrases.find(text))
+        """Where matter aliases and formal item names occur in ``text`` (to keep unit names out of them)."""
+        spans = [(start, end) for _, start, end in self.alias_phrases.find(text)]
+        spans += [(start, end) for _, start, end in self.name_phrases.find(text) if end - start >= NAME_CORE_MIN]
+        return tuple(spans)
 
     def _keyword_scores(self, text: str) -> dict[int, tuple[float, str]]:
         found = {word for word, _, _ in self.keyword_phrases.find(text)}
@@ -205,17 +261,59 @@ class MatterIndex:
             if not any(o[1] <= h[1] and h[2] <= o[2] and (o[2] - o[1]) > (h[2] - h[1]) for o in hits)
         ]
         scores: dict[int, tuple[float, str]] = {}
-        for alias, _, _ in hits:
+        for alias, start, _ in hits:
             score = 0.7 + 0.3 * min(1.0, (len(alias) - 1) / 3)
+            negated = bool(_NEGATION_BEFORE.search(query[max(0, start - 4) : start]))
             for index in self.alias_phrases.phrases[alias]:
-                if score > scores.get(index, (0.0, ""))[0]:
-                    scores[index] = (score, alias)
+                item_score = score
+                if negated and self.items[index].power_type == "行政许可":
+                    # 没办许可证就建房: the licence is what was missing; the penalty is the matter.
+                    item_score = score * 0.6
+                    for other in self._penalties_naming(alias):
+                        if 0.95 > scores.get(other, (0.0, ""))[0]:
+                            scores[other] = (0.95, f"未取得{alias}")
+                if item_score > scores.get(index, (0.0, ""))[0]:
+                    scores[index] = (item_score, alias)
         return scores
+
+    def _penalties_naming(self, alias: str) -> list[int]:
+        """Penalty items whose formal name speaks of lacking ``alias`` (未取得乡村建设规划许可证…)."""
+        return [
+            i for i, item in enumerate(self.items)
+            if item.power_type in ("行政处罚", "行政强制") and alias in item.name
+            and re.search(r"未取得|未经|无证|擅自|未按", item.name)
+        ]
+
+
+def _name_core(name: str) -> str:
+    core = _PUNCT_RE.sub("", name)
+    core = _NAME_LEAD.sub("", core)
+    return _NAME_TAIL.sub("", core)
 
 
 def clean_question(text: str) -> str:
     text = _PUNCT_RE.sub("", text)
     return _QUESTION_RE.sub("", text)
+
+
+def _wants(text: str) -> str | None:
+    """"permission" or "enforcement" when the question clearly asks for one and not the other."""
+    permission, enforcement = bool(_ASKS_PERMISSION.search(text)), bool(_ASKS_ENFORCEMENT.search(text))
+    if permission and not enforcement:
+        return "permission"
+    if enforcement and not permission:
+        return "enforcement"
+    return None
+
+
+def _adjusted(score: float, item: ItemInfo, hint: str | None, wants: str | None) -> float:
+    if hint and item.power_type == hint:
+        score += 0.04
+    if (wants == "permission" and item.power_type in _ENFORCEMENT_TYPES) or (
+        wants == "enforcement" and item.power_type == "行政许可"
+    ):
+        score -= CONFLICT_PENALTY
+    return min(1.0, score)
 
 
 def _type_hint(text: str) -> str | None:

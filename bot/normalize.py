@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import cn2an
+import jieba
 from pypinyin import Style, lazy_pinyin
 
 from bot.kb.lexicon import read_vocabulary
@@ -152,10 +153,31 @@ def _to_number(span: str) -> int | None:
     return int(value) if float(value).is_integer() else None
 
 
+def _word_edges(text: str) -> set[int]:
+    """Offsets where a word of the text starts or ends (jieba's segmentation)."""
+    edges, offset = {0}, 0
+    for word in jieba.cut(text, HMM=False):
+        offset += len(word)
+        edges.add(offset)
+    return edges
+
+
+def _is_common_word(text: str) -> bool:
+    """A word of the general dictionary (宿舍, 动用, 并依…): written on purpose, not misheard."""
+    return len(text) >= 2 and bool(jieba.dt.FREQ.get(text))
+
+
 def correct_homophones(text: str, vocabulary: Vocabulary) -> str:
-    """Replace windows whose pinyin equals a vocabulary term's (longest first)."""
+    """Replace windows whose pinyin equals a vocabulary term's (longest first).
+
+    A window is replaced only when it starts and ends on word edges of the text
+    (驾驶排放 must not become 驾石牌放) and is not itself an ordinary word
+    (宿舍 stays 宿舍, not 素社) — except before 街道/镇, where a misheard unit
+    name is the likely reading (石排街道 → 石牌街道).
+    """
     if not vocabulary.by_pinyin:
         return text
+    edges = _word_edges(text)
     chars = list(text)
     pinyin = [lazy_pinyin(ch, style=Style.NORMAL)[0] if _all_han(ch) else None for ch in chars]
     i = 0
@@ -170,7 +192,15 @@ def correct_homophones(text: str, vocabulary: Vocabulary) -> str:
             if term is None:
                 continue
             original = "".join(chars[i : i + length])
-            if original != term and term == "街道":
+            if original == term:
+                out.append(term)
+                i += length
+                replaced = True
+                break
+            unit_context = "".join(chars[i + length : i + length + 2]).startswith(_SUFFIXES) or term.endswith(_SUFFIXES)
+            if not unit_context and (i not in edges or i + length not in edges or _is_common_word(original)):
+                continue
+            if term == "街道":
                 # 接到 is also a verb: correct it only right after a unit name.
                 before = "".join(out)
                 if not any(before.endswith(stem) for stem in vocabulary.unit_stems):

@@ -16,13 +16,15 @@ REPORTS = PROJECT_ROOT / "reports"
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from bot.evaluation.cases import load_cases
+    from bot.evaluation.cases import exact_name_cases, load_cases
     from bot.evaluation.qa import accuracy_by_group, ranking, run_cases
     from bot.evaluation.report import load_baseline, write_eval
     from bot.kb.provider import default_provider
 
     cases = load_cases()
     knowledge = default_provider().get()
+    if not args.skip_exact:
+        cases += exact_name_cases(knowledge)
     print(f"评测集：{len(cases)} 个对话；知识库 {knowledge.version}")
     with servers.start(args.action_port, args.rasa_port, log=subprocess.DEVNULL) as running:
         results = asyncio.run(run_cases(running.rasa_url, cases))
@@ -33,13 +35,14 @@ def _eval(args: argparse.Namespace) -> int:
         "kb_version": knowledge.version,
         "n_questions": len(results),
         "overall_accuracy": sum(r.ok for r in results) / len(results),
+        "wrong_rate": sum(r.outcome == "wrong" for r in results) / len(results),
         "groups": accuracy_by_group(results),
         "matcher": ranked["matcher"],
         "baselines": {k: v for k, v in ranked.items() if k != "matcher"},
         "colloquial_lead_points": 100 * (colloquial["matcher"] - best_baseline),
         "failures": [
             {"id": r.case.id, "group": r.case.group, "question": r.case.question, "expect": r.case.expect,
-             "problems": list(r.problems), "answer": r.first_text[:120]}
+             "problems": list(r.problems), "answer": r.first_text[:120], "outcome": r.outcome}
             for r in results if not r.ok
         ],
     }
@@ -67,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     e = sub.add_parser("eval", help="评测：NLU 交叉验证、REST 问答准确率、基线对比")
     e.add_argument("--skip-nlu", action="store_true")
     e.add_argument("--folds", type=int, default=5)
+    e.add_argument("--skip-exact", action="store_true", help="不评测“每个事项的正式名称”组")
     b = sub.add_parser("bench", help="性能：延迟、吞吐、内存、训练和构建时间、匹配器规模")
     b.add_argument("--skip-train", action="store_true")
     for p in (e, b):

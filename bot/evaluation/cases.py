@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.config import PROJECT_ROOT
+from bot.kb.types import UNIT_KINDS, Knowledge
 
 DEFAULT_CASES = PROJECT_ROOT / "tests" / "eval" / "questions.jsonl"
 
@@ -42,6 +44,36 @@ def load_cases(path: Path = DEFAULT_CASES) -> list[Case]:
     return cases
 
 
+OUTCOMES = ("right", "clarified", "unknown", "wrong", "other")
+
+
+def outcome(expect: dict[str, Any], payload: dict[str, Any] | None, problems: list[str]) -> str:
+    """How an answer failed, if it did.
+
+    ``wrong`` is the failure that matters most: a confident power answer about
+    another item, or with another verdict, than the one expected (or any
+    confident item answer where none was expected). ``clarified`` and
+    ``unknown`` are honest; ``other`` is any other miss (a structural reply, a
+    different office for the right item).
+    """
+    if not problems:
+        return "right"
+    if payload is None:
+        return "other"
+    if payload.get("type") == "clarify":
+        return "clarified"
+    if payload.get("type") != "power_answer":
+        return "other"
+    item = (payload.get("item") or {}).get("code")
+    if payload.get("verdict") == "unknown" or item is None:
+        return "unknown"
+    if expect.get("type") != "power_answer":
+        return "wrong"
+    if ("item" in expect and expect["item"] != item) or ("verdict" in expect and expect["verdict"] != payload.get("verdict")):
+        return "wrong"
+    return "other"
+
+
 def check(expect: dict[str, Any], payload: dict[str, Any] | None, texts: list[str]) -> list[str]:
     """Differences between the expected and the actual answer; empty when right."""
     kind = expect.get("type")
@@ -70,3 +102,35 @@ def check(expect: dict[str, Any], payload: dict[str, Any] | None, texts: list[st
         if key in expect and expect[key] != actual[key]:
             problems.append(f"{key}: 期望 {expect[key]!r}，实际 {actual[key]!r}")
     return problems
+
+
+# Framing the lists add to a name: 对…的处罚, …审批. Staff often paste the name without it.
+_LEAD = re.compile(r"^(对|关于)")
+_TAIL = re.compile(r"(的)?(行政处罚|处罚|审批|许可|核准|备案|登记|确认|给付|奖励|征收|裁决|监督检查|检查|强制措施|强制执行)$")
+
+
+def exact_name_cases(knowledge: Knowledge) -> list[Case]:
+    """Every item's formal name (and the name without its framing) asked for one unit of each kind.
+
+    Expected: that item, and the verdict the list gives that unit. Generated
+    from the knowledge base in force, so it follows whatever list is imported.
+    """
+    from bot.verdict import decide
+
+    units = []
+    for kind in UNIT_KINDS:
+        unit = next((u for u in knowledge.units if u.kind == kind), None)
+        if unit is not None:
+            units.append(unit)
+    cases = []
+    for item in knowledge.items.values():
+        trimmed = _TAIL.sub("", _LEAD.sub("", item.name))
+        for unit in units:
+            verdict = decide(knowledge, unit, item)
+            expect = {"type": "power_answer", "verdict": verdict.verdict, "unit": unit.full_name, "item": item.code}
+            variants = [("full", f"{unit.full_name}能不能行使“{item.name}”这项权力？")]
+            if trimmed != item.name and len(trimmed) >= 4:
+                variants.append(("trim", f"{unit.full_name}能不能管“{trimmed}”？"))
+            for tag, text in variants:
+                cases.append(Case(f"exact-{item.code}-{unit.kind}-{tag}", "exact_name", ({"text": text},), expect))
+    return cases

@@ -13,7 +13,7 @@ from tqdm import tqdm
 
 from bot.client import payload_of, send, texts_of
 from bot.evaluation.baselines import BM25Search, KeywordSearch
-from bot.evaluation.cases import Case, check
+from bot.evaluation.cases import OUTCOMES, Case, check, outcome
 from bot.kb.types import Knowledge
 from bot.matching import matter_index, matter_spans
 from bot.units import resolve_unit
@@ -28,6 +28,7 @@ class CaseResult:
     problems: tuple[str, ...]
     payload: dict[str, Any] | None
     first_text: str
+    outcome: str = "right"  # right / clarified / unknown / wrong / other (cases.outcome)
 
 
 async def run_cases(rasa_url: str, cases: list[Case], progress: bool = True) -> list[CaseResult]:
@@ -41,15 +42,25 @@ async def run_cases(rasa_url: str, cases: list[Case], progress: bool = True) -> 
                 messages = await send(session, rasa_url, sender, turn["text"], turn.get("metadata"))
             payload, texts = payload_of(messages), texts_of(messages)
             problems = check(case.expect, payload, texts)
-            results.append(CaseResult(case, not problems, tuple(problems), payload, texts[0] if texts else ""))
+            results.append(
+                CaseResult(case, not problems, tuple(problems), payload, texts[0] if texts else "",
+                           outcome(case.expect, payload, problems))
+            )
     return results
 
 
 def accuracy_by_group(results: list[CaseResult]) -> dict[str, dict[str, float]]:
-    groups: dict[str, list[bool]] = defaultdict(list)
+    """Per group: accuracy, n, and the share of each outcome (right, clarified, unknown, wrong, other)."""
+    groups: dict[str, list[CaseResult]] = defaultdict(list)
     for r in results:
-        groups[r.case.group].append(r.ok)
-    return {g: {"accuracy": sum(v) / len(v), "n": len(v)} for g, v in sorted(groups.items())}
+        groups[r.case.group].append(r)
+    out: dict[str, dict[str, float]] = {}
+    for group, rs in sorted(groups.items()):
+        row: dict[str, float] = {"accuracy": sum(r.ok for r in rs) / len(rs), "n": len(rs)}
+        for name in OUTCOMES:
+            row[name] = sum(r.outcome == name for r in rs) / len(rs)
+        out[group] = row
+    return out
 
 
 def ranking(knowledge: Knowledge, cases: list[Case]) -> dict[str, dict[str, Any]]:

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 TARGETS = {
-    "clean": 0.97,
-    "colloquial": 0.97,
-    "noisy": 0.92,
+    "clean": 0.98,
+    "colloquial": 0.85,
+    "noisy": 0.95,
+    "exact_name": 1.0,
     "intent_macro_f1": 0.97,
     "colloquial_lead_points": 20,
 }
@@ -44,17 +45,20 @@ def write_eval(out_dir: Path, result: dict[str, Any], baseline: dict[str, Any] |
         f"总体准确率：**{_pct(result['overall_accuracy'])}**"
         + (f"（基线 {_pct(b.get('overall_accuracy'))}，{_delta(result['overall_accuracy'], b.get('overall_accuracy'))} 点）" if b else ""),
         "- 准确 = 最后一轮的结构化回答与期望一致：结论、镇街、事项、承办机构、实施主体、首个法律依据（追问类还看问题类型）。",
+        f"- **答错率**（对别的事项或以别的结论作出肯定回答）：**{_pct(result.get('wrong_rate'))}**（目标：每组 ≤ 1%）。"
+        "追问和“未找到”是诚实的回答，单独计数。",
         "",
         "## 分组准确率",
         "",
-        "| 组 | 题数 | 准确率 | 基线 | 变化 | 目标 |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| 组 | 题数 | 准确 | 追问 | 未找到 | **答错** | 其他 | 基线 | 变化 | 目标 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for group, g in result["groups"].items():
         before = (b.get("groups") or {}).get(group, {}).get("accuracy")
         target = TARGETS.get(group)
         lines.append(
-            f"| {group} | {g['n']} | {_pct(g['accuracy'])} | {_pct(before)} | {_delta(g['accuracy'], before)} | "
+            f"| {group} | {g['n']} | {_pct(g['accuracy'])} | {_pct(g.get('clarified'))} | {_pct(g.get('unknown'))} | "
+            f"**{_pct(g.get('wrong'))}** | {_pct(g.get('other'))} | {_pct(before)} | {_delta(g['accuracy'], before)} | "
             f"{'≥ ' + _pct(target) if target else ''} |"
         )
     lines += ["", "## 事项排序：助手的匹配器与基线（单轮、期望事项已知的问题）", "",
@@ -92,9 +96,13 @@ def write_eval(out_dir: Path, result: dict[str, Any], baseline: dict[str, Any] |
     if by_kind:
         lines.append("错误类型：" + "；".join(f"{k} × {v}" for k, v in sorted(by_kind.items(), key=lambda x: -x[1])))
         lines.append("")
-    lines += ["| id | 组 | 问题（最后一轮） | 期望 | 实际 / 差异 |", "| --- | --- | --- | --- | --- |"]
-    for f in failures:
+    lines += ["| id | 组 | 结果 | 问题（最后一轮） | 期望 | 实际 / 差异 |", "| --- | --- | --- | --- | --- | --- |"]
+    # Wrong answers first: they are the ones staff would act on.
+    for f in sorted(failures, key=lambda f: f.get("outcome") != "wrong"):
         expect = f["expect"]
         summary = " ".join(f"{k}={v}" for k, v in expect.items() if k != "type" and v is not None)
-        lines.append(f"| {f['id']} | {f['group']} | {f['question']} | {expect.get('type')} {summary} | {'；'.join(f['problems'])} |")
+        lines.append(
+            f"| {f['id']} | {f['group']} | {f.get('outcome', '')} | {f['question']} | {expect.get('type')} {summary} | "
+            f"{'；'.join(f['problems'])} |"
+        )
     (out_dir / "eval.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

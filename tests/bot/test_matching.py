@@ -33,3 +33,38 @@ def test_matters_not_in_the_knowledge_base_are_unknown(knowledge, text):
 def test_longer_alias_wins_over_the_one_it_contains(knowledge):
     match = match_matter(knowledge, "乱搭建房屋")
     assert match.item is not None and match.item.code == "weifa_jianshe"
+
+
+def test_every_formal_item_name_copied_from_the_list_wins_outright(knowledge):
+    """Staff paste item names from the published list: each must resolve to exactly that item."""
+    wrong = []
+    for item in knowledge.items.values():
+        for asked in (f"能不能行使“{item.name}”", f"{item.name}归谁管"):
+            match = match_matter(knowledge, asked)
+            if match.item is None or match.item.code != item.code:
+                wrong.append((asked, [c.item.code for c in match.candidates]))
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("村民没办乡村建设规划许可证就建房的", "xiangcun_weijian"),
+        ("没有乡村建设规划许可证建房", "xiangcun_weijian"),
+        ("乡村建设规划许可证谁发", "xiangcun_xuke"),
+    ],
+)
+def test_a_missing_licence_points_to_the_penalty_not_the_licence(knowledge, text, code):
+    match = match_matter(knowledge, text)
+    assert match.item is not None and match.item.code == code, match.candidates
+
+
+def test_two_situation_words_alone_are_confirmed_not_answered(knowledge):
+    """Two generic situation words were right for only ~3 in 4 described situations: ask first."""
+    match = match_matter(knowledge, "有户人家在楼下花坛边把旧家具拆了烧，黑烟直往楼上窜")
+    assert match.item is None and match.ambiguous and match.tentative
+
+
+def test_asking_for_permission_does_not_land_on_the_penalty(knowledge):
+    match = match_matter(knowledge, "有商户想在楼顶竖一块大的霓虹招牌，要去哪里申请？")
+    assert match.item is None or match.item.power_type != "行政处罚"

@@ -94,3 +94,16 @@ def test_transcripts_normalise_to_the_expected_text_unit_and_matter(knowledge, v
     assert clean_ok / len(clean) >= 0.95
     assert unit_ok / len(unit_rows) >= 0.98
     assert matter_ok / len(matter_rows) >= 0.93
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "对驾驶排放检验不合格的机动车上道路行驶的处罚",  # 驶排 must not become 石牌
+        "仓库与员工宿舍在同一座建筑内",  # 宿舍 is a word, not 素社
+        "主动发现符合供养条件的人员并依法办理",  # 并依 is not 兵役
+        "取土作业或者动用明火",  # 动用 is not 东涌
+    ],
+)
+def test_ordinary_words_and_word_insides_are_not_taken_for_homophones(vocabulary, text):
+    assert normalize(text, vocabulary) == text
