@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot import db
+import bot.db as db  # engines and sessions shared with bot.ops (bot.db imports nothing of bot)
 from bot.config import settings
 from bot.db import dispose_all
 from bot.errors import KnowledgeUnavailable

@@ -70,10 +70,12 @@ def test_ranking_is_not_worse_than_the_committed_baseline(ranked: dict[str, dict
 
 def test_accuracy_by_group():
     def result(group: str, ok: bool) -> CaseResult:
-        return CaseResult(Case(f"{group}-{ok}", group, ({"text": "问"},), {}), ok, (), None, "")
+        outcome = "right" if ok else "wrong"
+        return CaseResult(Case(f"{group}-{ok}", group, ({"text": "问"},), {}), ok, (), None, "", outcome)
 
     results = [result("clean", True), result("noisy", False), result("clean", False), result("clean", True)]
+    shares = dict.fromkeys(("clarified", "unknown", "other"), 0.0)
     assert accuracy_by_group(results) == {
-        "clean": {"accuracy": 2 / 3, "n": 3},
-        "noisy": {"accuracy": 0.0, "n": 1},
+        "clean": {"accuracy": 2 / 3, "n": 3, "right": 2 / 3, "wrong": 1 / 3, **shares},
+        "noisy": {"accuracy": 0.0, "n": 1, "right": 0.0, "wrong": 1.0, **shares},
     }

@@ -42,8 +42,8 @@ def test_report_against_a_baseline(tmp_path: Path):
     assert lines[0] == "# 评测报告 (make eval)"
     assert lines[2] == "- 知识库版本：`20260101.000000-abc`；问题数：4；总体准确率：**75.0%**（基线 50.0%，+25.0 点）"
     # Per group: figure, baseline, change, and the target where the project set one.
-    assert "| clean | 2 | 100.0% | 90.0% | +10.0 | ≥ 97.0% |" in lines
-    assert "| followup | 2 | 50.0% | — |  |  |" in lines
+    assert "| clean | 2 | 100.0% | — | — | **—** | — | 90.0% | +10.0 | ≥ 98.0% |" in lines
+    assert "| followup | 2 | 50.0% | — | — | **—** | — | — |  |  |" in lines
     assert "| matcher | 75.0% | 100.0% | 50.0% | 4 |" in lines
     assert "| keyword | 25.0% | 50.0% | 0.0% | 4 |" in lines
     assert "| bm25 | 50.0% | 75.0% | 25.0% | 4 |" in lines
@@ -67,7 +67,7 @@ def test_report_without_baseline_with_nlu(tmp_path: Path):
     write_eval(tmp_path / "reports", dict(RESULT, nlu=nlu, failures=[]), None)
     lines = (tmp_path / "reports" / "eval.md").read_text(encoding="utf-8").splitlines()
     assert lines[2].endswith("总体准确率：**75.0%**")  # nothing to compare with
-    assert "| clean | 2 | 100.0% | — |  | ≥ 97.0% |" in lines
+    assert "| clean | 2 | 100.0% | — | — | **—** | — | — |  | ≥ 98.0% |" in lines
     assert "## NLU（5 折交叉验证）" in lines
     assert "- 意图：macro P 0.981 / R 0.972 / F1 **0.976**（目标 ≥ 0.97）" in lines
     assert "- 实体（DIETClassifier）：macro P 0.900 / R 0.800 / F1 0.847" in lines
