@@ -51,7 +51,7 @@ def test_report_against_a_baseline(tmp_path: Path):
     assert "## 错误明细（1 条）" in lines
     assert "错误类型：verdict × 1；item × 1" in lines
     assert (
-        "| h-009 | followup | 那宅基地呢 | power_answer verdict=yes item=zhaijidi | "
+        "| h-009 | followup |  | 那宅基地呢 | power_answer verdict=yes item=zhaijidi | "
         "verdict: 期望 'yes'，实际 'no'；item: 期望 'zhaijidi'，实际 None |"
     ) in lines
     assert not any(line.startswith("## NLU") for line in lines)  # no cross-validation in this run
