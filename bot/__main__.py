@@ -13,8 +13,9 @@ import json
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 import aiohttp
 
@@ -74,9 +75,15 @@ def main(argv: list[str] | None = None) -> int:
         web = f"，网页组件 127.0.0.1:{cfg.web_port}" if cfg.web_port else ""
         print(f"启动：动作服务器 127.0.0.1:{cfg.action_port}，Rasa REST 127.0.0.1:{cfg.rasa_port}{web}（Ctrl-C 停止）")
         running = servers.start(cfg.action_port, cfg.rasa_port, web_port=cfg.web_port or None)
-        print(f"就绪：curl -s {running.rasa_url}/webhooks/rest/webhook -d '{{\"sender\":\"u1\",\"message\":\"石牌街道能不能处罚占道经营\"}}'")
+        print(
+            f"就绪：curl -s {running.rasa_url}/webhooks/rest/webhook "
+            f'-d \'{{"sender":"u1","message":"石牌街道能不能处罚占道经营"}}\''
+        )
         if running.web_url:
-            print(f"网页组件：在浏览器打开 {running.web_url}/ ；嵌入其他页面：<script src=\"{running.web_url}/widget.js\" defer></script>")
+            print(
+                f"网页组件：在浏览器打开 {running.web_url}/ ；"
+                f'嵌入其他页面：<script src="{running.web_url}/widget.js" defer></script>'
+            )
         try:
             while all(p.poll() is None for p in running.processes):
                 for p in running.processes:

@@ -48,8 +48,9 @@ def create_app(token: str, actions_package: str = "actions") -> Sanic:
         if request.path in OPEN_PATHS:
             return None
         if not bearer_matches(token, request.headers.get("authorization")):
-            logger.warning("action server: refused %s %s from %s (no or wrong token)", request.method, request.path,
-                           request.ip)
+            logger.warning(
+                "action server: refused %s %s from %s (no or wrong token)", request.method, request.path, request.ip
+            )
             return response.json({"error": "unauthorized"}, status=401)
         return None
 
@@ -65,8 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     token = os.environ.get(TOKEN_VARIABLE, "")
     if not token:
-        print(f"未设置 {TOKEN_VARIABLE}：动作服务器拒绝在没有访问令牌的情况下启动。"
-              "请设置该环境变量（Rasa 的 endpoints.yml 使用同一个值），或用 python -m bot serve 启动。", file=sys.stderr)
+        print(
+            f"未设置 {TOKEN_VARIABLE}：动作服务器拒绝在没有访问令牌的情况下启动。"
+            "请设置该环境变量（Rasa 的 endpoints.yml 使用同一个值），或用 python -m bot serve 启动。",
+            file=sys.stderr,
+        )
         return 2
 
     from rasa_sdk import utils

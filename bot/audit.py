@@ -103,8 +103,14 @@ def _write_once(rows: list[AuditRecord], url: str | None) -> None:
 db.on_first_use(drain_spool)
 
 
-def rate(sender: str, rating: str, reason: str | None = None, record_id: int | None = None,
-         url: str | None = None, question: str | None = None) -> int | None:
+def rate(
+    sender: str,
+    rating: str,
+    reason: str | None = None,
+    record_id: int | None = None,
+    url: str | None = None,
+    question: str | None = None,
+) -> int | None:
     """Rate an answer: the given record, else the sender's latest answer (to
     ``question`` when given). Returns the record's id, or None if there is none."""
     if rating not in RATINGS:
@@ -134,8 +140,9 @@ def record_rated(entry: Entry, rating: str, reason: str | None = None, url: str 
         raise ValueError(rating)
     with db.session_scope(url) as session:
         now = utcnow()
-        row = AuditRecord(created_at=now, rating=rating, reason=(reason or "").strip() or None, rated_at=now,
-                          **asdict(entry))
+        row = AuditRecord(
+            created_at=now, rating=rating, reason=(reason or "").strip() or None, rated_at=now, **asdict(entry)
+        )
         session.add(row)
         session.flush()
         return int(row.id)
@@ -154,20 +161,30 @@ def report(limit: int = 20, url: str | None = None) -> Report:
     with db.session_scope(url) as session:
         total = session.execute(select(func.count()).select_from(AuditRecord)).scalar() or 0
         frequent = session.execute(
-            select(AuditRecord.text, func.count()).group_by(AuditRecord.text)
-            .order_by(desc(func.count()), AuditRecord.text).limit(limit)
+            select(AuditRecord.text, func.count())
+            .group_by(AuditRecord.text)
+            .order_by(desc(func.count()), AuditRecord.text)
+            .limit(limit)
         ).all()
         unanswered = session.execute(
             select(AuditRecord.text, func.count())
             .where(AuditRecord.verdict.in_(("unknown", "fallback")) | AuditRecord.verdict.is_(None))
-            .group_by(AuditRecord.text).order_by(desc(func.count()), AuditRecord.text).limit(limit)
+            .group_by(AuditRecord.text)
+            .order_by(desc(func.count()), AuditRecord.text)
+            .limit(limit)
         ).all()
         negative = session.execute(
             select(AuditRecord.text, AuditRecord.verdict, AuditRecord.matter, AuditRecord.reason, AuditRecord.rated_at)
-            .where(AuditRecord.rating == "down").order_by(desc(AuditRecord.rated_at)).limit(limit)
+            .where(AuditRecord.rating == "down")
+            .order_by(desc(AuditRecord.rated_at))
+            .limit(limit)
         ).all()
-    return Report(int(total), [tuple(r) for r in frequent], [tuple(r) for r in unanswered],  # type: ignore[misc]
-                  [tuple(r) for r in negative])  # type: ignore[misc]
+    return Report(
+        int(total),
+        [tuple(r) for r in frequent],
+        [tuple(r) for r in unanswered],  # type: ignore[misc]
+        [tuple(r) for r in negative],
+    )  # type: ignore[misc]
 
 
 def export_rows(url: str | None = None) -> list[dict[str, object]]:

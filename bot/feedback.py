@@ -54,8 +54,13 @@ def record_feedback(entry: FeedbackEntry, url: str | None = None) -> int:
     if rated is not None:
         return rated
     unaudited = audit.Entry(
-        sender=entry.sender, text=entry.question[:2000], channel="web", unit=entry.unit,
-        matter=entry.item_code, verdict=entry.verdict, kb_version=entry.kb_version,
+        sender=entry.sender,
+        text=entry.question[:2000],
+        channel="web",
+        unit=entry.unit,
+        matter=entry.item_code,
+        verdict=entry.verdict,
+        kb_version=entry.kb_version,
     )
     return audit.record_rated(unaudited, entry.rating, entry.reason, url=url)
 
@@ -64,16 +69,24 @@ def recent_feedback(url: str | None = None, limit: int = 100) -> list[FeedbackRe
     """The latest ratings from every channel, newest first."""
     with db.session_scope(url) as session:
         rows = session.execute(
-            select(AuditRecord).where(AuditRecord.rating.is_not(None))
-            .order_by(desc(AuditRecord.rated_at), desc(AuditRecord.id)).limit(limit)
+            select(AuditRecord)
+            .where(AuditRecord.rating.is_not(None))
+            .order_by(desc(AuditRecord.rated_at), desc(AuditRecord.id))
+            .limit(limit)
         ).scalars()
         return [
             FeedbackRecord(
                 id=row.id,
                 rated_at=row.rated_at,
                 entry=FeedbackEntry(
-                    sender=row.sender, question=row.text, rating=row.rating, verdict=row.verdict,
-                    item_code=row.matter, unit=row.unit, kb_version=row.kb_version, reason=row.reason,
+                    sender=row.sender,
+                    question=row.text,
+                    rating=row.rating,
+                    verdict=row.verdict,
+                    item_code=row.matter,
+                    unit=row.unit,
+                    kb_version=row.kb_version,
+                    reason=row.reason,
                 ),
             )
             for row in rows

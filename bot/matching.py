@@ -32,21 +32,101 @@ TENTATIVE_FLOOR = 0.4  # other candidates offered beside a tentative best
 
 # Words that frame a question but say nothing about the matter.
 _QUESTION_WORDS = (
-    "能不能", "可不可以", "可以不可以", "能否", "可否", "是不是", "有没有", "有无", "归不归", "管不管",
-    "请问", "请教", "问一下", "问下", "咨询", "想问", "想知道", "告诉我", "帮我查", "查一下", "查查",
-    "我们这里", "我们这边", "我们这", "我们", "咱们", "本单位", "本街道", "本镇", "街道", "镇里", "镇上",
-    "辖区", "这个事情", "这个事", "这件事", "这种事", "这事", "这类", "这种", "那个", "这个",
-    "由谁负责", "谁负责", "谁来管", "谁管", "归谁管", "归谁", "哪个部门", "哪个办公室", "哪个科室",
-    "法律依据", "依据", "法规", "哪条", "哪一条", "第几条", "规定",
-    "可以", "能够", "能", "会", "吗", "呢", "吧", "啊", "呀", "嘛", "么", "了", "的", "得", "是",
-    "有权", "权力", "权限", "职权", "管", "负责", "办理", "处理", "要", "想", "怎么", "什么", "我",
+    "能不能",
+    "可不可以",
+    "可以不可以",
+    "能否",
+    "可否",
+    "是不是",
+    "有没有",
+    "有无",
+    "归不归",
+    "管不管",
+    "请问",
+    "请教",
+    "问一下",
+    "问下",
+    "咨询",
+    "想问",
+    "想知道",
+    "告诉我",
+    "帮我查",
+    "查一下",
+    "查查",
+    "我们这里",
+    "我们这边",
+    "我们这",
+    "我们",
+    "咱们",
+    "本单位",
+    "本街道",
+    "本镇",
+    "街道",
+    "镇里",
+    "镇上",
+    "辖区",
+    "这个事情",
+    "这个事",
+    "这件事",
+    "这种事",
+    "这事",
+    "这类",
+    "这种",
+    "那个",
+    "这个",
+    "由谁负责",
+    "谁负责",
+    "谁来管",
+    "谁管",
+    "归谁管",
+    "归谁",
+    "哪个部门",
+    "哪个办公室",
+    "哪个科室",
+    "法律依据",
+    "依据",
+    "法规",
+    "哪条",
+    "哪一条",
+    "第几条",
+    "规定",
+    "可以",
+    "能够",
+    "能",
+    "会",
+    "吗",
+    "呢",
+    "吧",
+    "啊",
+    "呀",
+    "嘛",
+    "么",
+    "了",
+    "的",
+    "得",
+    "是",
+    "有权",
+    "权力",
+    "权限",
+    "职权",
+    "管",
+    "负责",
+    "办理",
+    "处理",
+    "要",
+    "想",
+    "怎么",
+    "什么",
+    "我",
 )
 _QUESTION_RE = re.compile("|".join(sorted(map(re.escape, _QUESTION_WORDS), key=len, reverse=True)))
 _PUNCT_RE = re.compile(r"[\s\W_]+", re.UNICODE)
 _PENALTY_RE = re.compile(r"处罚|罚款|罚|查处|执法|处理违法")
 # The formal name without the framing every list adds: 对…的处罚, …审批.
 _NAME_LEAD = re.compile(r"^(对|关于)")
-_NAME_TAIL = re.compile(r"(的)?(行政处罚|处罚|审批|许可|核准|备案|登记|确认|给付|奖励|征收|裁决|检查|监督检查|强制措施|强制执行)$")
+_NAME_TAIL = re.compile(
+    r"(的)?(行政处罚|处罚|审批|许可|核准|备案|登记|确认|给付|奖励|征收|裁决|检查|监督检查|强制措施|强制执行)$"
+)
 NAME_CORE_MIN = 6  # shorter cores (低保) are everyday words, not copied names
 # "没办X就…", "未取得X…", "无照…": the question is about the violation, not the licence.
 _NEGATION_BEFORE = re.compile(r"(没有?办?理?|未办理?|未取得|未经|没取得|没申请|未申请|不办|无)$")
@@ -257,8 +337,7 @@ class MatterIndex:
         hits = self.alias_phrases.find(query)
         # A hit inside a longer hit (乱搭建 in 乱搭建房屋) is not evidence of its own.
         hits = [
-            h for h in hits
-            if not any(o[1] <= h[1] and h[2] <= o[2] and (o[2] - o[1]) > (h[2] - h[1]) for o in hits)
+            h for h in hits if not any(o[1] <= h[1] and h[2] <= o[2] and (o[2] - o[1]) > (h[2] - h[1]) for o in hits)
         ]
         scores: dict[int, tuple[float, str]] = {}
         for alias, start, _ in hits:
@@ -279,8 +358,10 @@ class MatterIndex:
     def _penalties_naming(self, alias: str) -> list[int]:
         """Penalty items whose formal name speaks of lacking ``alias`` (未取得乡村建设规划许可证…)."""
         return [
-            i for i, item in enumerate(self.items)
-            if item.power_type in ("行政处罚", "行政强制") and alias in item.name
+            i
+            for i, item in enumerate(self.items)
+            if item.power_type in ("行政处罚", "行政强制")
+            and alias in item.name
             and re.search(r"未取得|未经|无证|擅自|未按", item.name)
         ]
 
@@ -297,7 +378,7 @@ def clean_question(text: str) -> str:
 
 
 def _wants(text: str) -> str | None:
-    """"permission" or "enforcement" when the question clearly asks for one and not the other."""
+    """ "permission" or "enforcement" when the question clearly asks for one and not the other."""
     permission, enforcement = bool(_ASKS_PERMISSION.search(text)), bool(_ASKS_ENFORCEMENT.search(text))
     if permission and not enforcement:
         return "permission"

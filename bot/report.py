@@ -36,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.report", description="问答审计报告")
     parser.add_argument("--limit", type=int, default=20, help="每类最多列出几条（默认 20）")
     parser.add_argument(
-        "--csv", metavar="FILE",
+        "--csv",
+        metavar="FILE",
         help="把全部审计记录导出为 CSV（UTF-8 with BOM，Excel 可直接打开；时间为北京时间，公式不会被执行）",
     )
     args = parser.parse_args(argv)
@@ -58,8 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     _section("未能回答（未找到事项或未理解）", [f"{n} 次  {text}" for text, n in r.unanswered])
     _section(
         "被评为“不对”的回答（北京时间）",
-        [f"{shown(rated)}  {text}  ｜ 结论 {verdict or '—'} ｜ 事项 {matter or '—'} ｜ 原因：{reason or '未填写'}"
-         for text, verdict, matter, reason, rated in r.negative],
+        [
+            f"{shown(rated)}  {text}  ｜ 结论 {verdict or '—'} ｜ 事项 {matter or '—'} ｜ 原因：{reason or '未填写'}"
+            for text, verdict, matter, reason, rated in r.negative
+        ],
     )
     return 0
 

@@ -80,7 +80,7 @@ class Servers:
                 proc.kill()
                 proc.wait()
 
-    def __enter__(self) -> "Servers":
+    def __enter__(self) -> Servers:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -140,10 +140,14 @@ def start(
     child_env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     cfg = settings(child_env)
     servers = Servers(
-        action_port, rasa_port, web_port=web_port or None,
+        action_port,
+        rasa_port,
+        web_port=web_port or None,
         action_token=child_env.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(32),
         rasa_token=child_env.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(32),
-        action_host=cfg.action_host, rasa_host=cfg.rasa_host, web_host=cfg.web_host,
+        action_host=cfg.action_host,
+        rasa_host=cfg.rasa_host,
+        web_host=cfg.web_host,
     )
     child_env.update(
         ACTION_SERVER_TOKEN=servers.action_token,
@@ -154,23 +158,49 @@ def start(
     )
 
     def spawn(args: list[str]) -> None:
-        servers.processes.append(subprocess.Popen(
-            args, cwd=PROJECT_ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT if log else None
-        ))
+        servers.processes.append(
+            subprocess.Popen(
+                args, cwd=PROJECT_ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT if log else None
+            )
+        )
 
     try:
         spawn([sys.executable, "-m", "bot.actionserver", "--host", servers.action_host, "--port", str(action_port)])
         # No --cors: browsers never talk to Rasa; the widget's server does.
-        spawn([
-            sys.executable, "-m", "bot.servers", "rasa", "run", "--enable-api",
-            "-i", servers.rasa_host, "-p", str(rasa_port), "-m", str(model),
-            "--endpoints", str(ENDPOINTS), "--credentials", str(CREDENTIALS),
-        ])
+        spawn(
+            [
+                sys.executable,
+                "-m",
+                "bot.servers",
+                "rasa",
+                "run",
+                "--enable-api",
+                "-i",
+                servers.rasa_host,
+                "-p",
+                str(rasa_port),
+                "-m",
+                str(model),
+                "--endpoints",
+                str(ENDPOINTS),
+                "--credentials",
+                str(CREDENTIALS),
+            ]
+        )
         if servers.web_port:
-            spawn([
-                sys.executable, "-m", "bot.web", "--host", servers.web_host, "--port", str(servers.web_port),
-                "--rasa-url", servers.rasa_url,
-            ])
+            spawn(
+                [
+                    sys.executable,
+                    "-m",
+                    "bot.web",
+                    "--host",
+                    servers.web_host,
+                    "--port",
+                    str(servers.web_port),
+                    "--rasa-url",
+                    servers.rasa_url,
+                ]
+            )
         _wait(servers, timeout)
     except BaseException:
         servers.stop()

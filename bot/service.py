@@ -37,9 +37,16 @@ def answer_turn(turn: Turn, state: State, ctx: Context) -> Outcome:
     verdict = understood.get("verdict") or ("clarify" if understood.get("clarify") else None)
     audit.record(
         audit.Entry(
-            sender=ctx.sender, text=turn.text[:2000], channel=ctx.channel, intent=turn.intent,
-            confidence=ctx.confidence, unit=understood.get("unit"), matter=understood.get("matter"),
-            question=understood.get("question"), verdict=verdict, kb_version=knowledge.version,
+            sender=ctx.sender,
+            text=turn.text[:2000],
+            channel=ctx.channel,
+            intent=turn.intent,
+            confidence=ctx.confidence,
+            unit=understood.get("unit"),
+            matter=understood.get("matter"),
+            question=understood.get("question"),
+            verdict=verdict,
+            kb_version=knowledge.version,
         )
     )
     return outcome
@@ -67,8 +74,9 @@ def feedback(sender: str, rating: str, text: str | None) -> answer.Reply:
     if rating == "up":
         return answer.text_reply("谢谢您的肯定！")
     return answer.text_reply(
-        "谢谢反馈，已记录这条回答有误" + (f"（原因：{reason[:100]}）" if reason else "") +
-        "。我们会核对清单；如需准确答复，请咨询所在区的区委编办。"
+        "谢谢反馈，已记录这条回答有误"
+        + (f"（原因：{reason[:100]}）" if reason else "")
+        + "。我们会核对清单；如需准确答复，请咨询所在区的区委编办。"
     )
 
 

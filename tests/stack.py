@@ -68,7 +68,10 @@ class Stack:
     def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
     ) -> tuple[int, bytes]:
-        """A raw HTTP request to Rasa; status and body, errors included. The HTTP API (not the webhooks) gets the token."""
+        """A raw HTTP request to Rasa; status and body, errors included.
+
+        The HTTP API (not the webhooks) gets the token.
+        """
         if not path.startswith("/webhooks/"):
             path += ("&" if "?" in path else "?") + f"token={self.rasa_token}"
         req = urllib.request.Request(f"{self.rasa_url}{path}", data=body, method=method, headers=headers or {})

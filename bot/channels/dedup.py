@@ -43,8 +43,17 @@ def claim(channel: str, msg_id: str, user_id: str = "", url: str | None = None) 
     now = utcnow()
     try:
         with db.session_scope(url) as session:
-            session.add(ChannelMessage(channel=channel, msg_id=msg_id[:128], user_id=user_id[:128],
-                                       status=RECEIVED, detail="", received_at=now, updated_at=now))
+            session.add(
+                ChannelMessage(
+                    channel=channel,
+                    msg_id=msg_id[:128],
+                    user_id=user_id[:128],
+                    status=RECEIVED,
+                    detail="",
+                    received_at=now,
+                    updated_at=now,
+                )
+            )
     except OpsUnavailable as exc:
         if isinstance(exc.__cause__, IntegrityError):
             return False

@@ -86,8 +86,10 @@ class VoiceInput(InputChannel):
 
     def _too_many(self, retry_after: float) -> HTTPResponse:
         return response.json(
-            {"error": too_many_message(retry_after)}, status=429,
-            headers={"Retry-After": str(retry_seconds(retry_after))}, ensure_ascii=False,
+            {"error": too_many_message(retry_after)},
+            status=429,
+            headers={"Retry-After": str(retry_seconds(retry_after))},
+            ensure_ascii=False,
         )
 
     def blueprint(self, on_new_message: inbox.OnNewMessage) -> Blueprint:

@@ -7,7 +7,6 @@ import asyncio
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 from bot import servers
 from bot.config import PROJECT_ROOT
@@ -41,9 +40,17 @@ def _eval(args: argparse.Namespace) -> int:
         "baselines": {k: v for k, v in ranked.items() if k != "matcher"},
         "colloquial_lead_points": 100 * (colloquial["matcher"] - best_baseline),
         "failures": [
-            {"id": r.case.id, "group": r.case.group, "question": r.case.question, "expect": r.case.expect,
-             "problems": list(r.problems), "answer": r.first_text[:120], "outcome": r.outcome}
-            for r in results if not r.ok
+            {
+                "id": r.case.id,
+                "group": r.case.group,
+                "question": r.case.question,
+                "expect": r.case.expect,
+                "problems": list(r.problems),
+                "answer": r.first_text[:120],
+                "outcome": r.outcome,
+            }
+            for r in results
+            if not r.ok
         ],
     }
     if not args.skip_nlu:
@@ -74,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("bench", help="性能：延迟、吞吐、内存、训练和构建时间、匹配器规模")
     b.add_argument("--skip-train", action="store_true")
     for p in (e, b):
-        p.add_argument("--action-port", type=int, default=int(os.environ.get("EVAL_ACTION_PORT") or servers.free_port()))
+        p.add_argument(
+            "--action-port", type=int, default=int(os.environ.get("EVAL_ACTION_PORT") or servers.free_port())
+        )
         p.add_argument("--rasa-port", type=int, default=int(os.environ.get("EVAL_RASA_PORT") or servers.free_port()))
     args = parser.parse_args(argv)
     return _eval(args) if args.command == "eval" else _bench(args)

@@ -23,7 +23,7 @@ from bot.client import send
 from bot.config import KNOWLEDGE_DIR, PROJECT_ROOT, settings
 from bot.evaluation.cases import load_cases
 from bot.kb.build import build
-from bot.kb.provider import KnowledgeProvider, default_provider
+from bot.kb.provider import default_provider
 from bot.kb.types import Knowledge
 from bot.matching import MatterIndex
 from bot.verdict import decide
@@ -44,7 +44,11 @@ def percentiles(values: list[float]) -> dict[str, float]:
 
 
 def _questions() -> list[str]:
-    return [c.question for c in load_cases() if c.single_turn and c.group in ("clean", "colloquial", "noisy", "who", "basis")]
+    return [
+        c.question
+        for c in load_cases()
+        if c.single_turn and c.group in ("clean", "colloquial", "noisy", "who", "basis")
+    ]
 
 
 TURNS_PER_CONVERSATION = 10  # staff ask a few questions, then the conversation ends
@@ -68,15 +72,19 @@ async def _load(url: str, questions: list[str], conversations: int, total: int, 
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120)) as session:
         with tqdm(total=per * conversations, desc=label, unit="问") as bar:
             start = time.perf_counter()
-            chunks = [
-                [questions[(c * per + i) % len(questions)] for i in range(per)] for c in range(conversations)
-            ]
+            chunks = [[questions[(c * per + i) % len(questions)] for i in range(per)] for c in range(conversations)]
             results = await asyncio.gather(*(_conversation(session, url, chunk, bar) for chunk in chunks))
             wall = time.perf_counter() - start
     latencies = [x for r in results for x in r]
-    return {"conversations": conversations, "turns_per_conversation": TURNS_PER_CONVERSATION,
-            "requests": len(latencies), "wall_s": wall,
-            "throughput_per_s": len(latencies) / wall, "latency_ms": percentiles(latencies), "_raw": latencies}
+    return {
+        "conversations": conversations,
+        "turns_per_conversation": TURNS_PER_CONVERSATION,
+        "requests": len(latencies),
+        "wall_s": wall,
+        "throughput_per_s": len(latencies) / wall,
+        "latency_ms": percentiles(latencies),
+        "_raw": latencies,
+    }
 
 
 def _peak_rss_mb(pid: int) -> float | None:
@@ -127,8 +135,12 @@ def engine_timing(base: Knowledge, questions: list[str]) -> dict[str, Any]:
             for item in items:
                 decide(knowledge, unit, item)
         verdict_us = 1e6 * (time.perf_counter() - start) / (10 * len(items))
-        out[str(n)] = {"items": n, "index_build_s": index_s, "match_ms_per_query": match_ms,
-                       "verdict_us_per_query": verdict_us}
+        out[str(n)] = {
+            "items": n,
+            "index_build_s": index_s,
+            "match_ms_per_query": match_ms,
+            "verdict_us_per_query": verdict_us,
+        }
     return out
 
 
@@ -136,9 +148,24 @@ def _train_seconds() -> float:
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         subprocess.run(
-            [str(Path(sys.executable).parent / "rasa"), "train", "--data", "data", str(settings().build_dir / "nlu"),
-             "--config", "config.yml", "--domain", "domain.yml", "--out", tmp, "--force"],
-            cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+            [
+                str(Path(sys.executable).parent / "rasa"),
+                "train",
+                "--data",
+                "data",
+                str(settings().build_dir / "nlu"),
+                "--config",
+                "config.yml",
+                "--domain",
+                "domain.yml",
+                "--out",
+                tmp,
+                "--force",
+            ],
+            cwd=PROJECT_ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
         )
         return time.perf_counter() - start
 
@@ -170,7 +197,10 @@ def run_bench(out_dir: Path, action_port: int, rasa_port: int, skip_train: bool 
     with servers.start(action_port, rasa_port, log=subprocess.DEVNULL) as running:
         asyncio.run(_load(running.rasa_url, questions, 1, 20, "预热"))
         sequential = asyncio.run(_load(running.rasa_url, questions, 1, SEQUENTIAL, "顺序 500 问"))
-        loads = {str(c): asyncio.run(_load(running.rasa_url, questions, c, SEQUENTIAL, f"{c} 个并发对话")) for c in CONCURRENCY}
+        loads = {
+            str(c): asyncio.run(_load(running.rasa_url, questions, c, SEQUENTIAL, f"{c} 个并发对话"))
+            for c in CONCURRENCY
+        }
         action_pid, rasa_pid = (p.pid for p in running.processes)
         result["rss_mb"] = {"action_server": _peak_rss_mb(action_pid), "rasa_server": _peak_rss_mb(rasa_pid)}
     result["latency_ms"] = sequential["latency_ms"]
@@ -241,7 +271,8 @@ def _markdown(r: dict[str, Any]) -> str:
     ]
     for k, v in r["concurrent"].items():
         lines.append(
-            f"| {k} 个并发对话：吞吐 / p50 / p95 | {v['throughput_per_s']:.1f} 问/秒 / {v['latency_ms']['p50']:.0f} ms / "
+            f"| {k} 个并发对话：吞吐 / p50 / p95 | {v['throughput_per_s']:.1f} 问/秒 / "
+            f"{v['latency_ms']['p50']:.0f} ms / "
             f"{v['latency_ms']['p95']:.0f} ms | |"
         )
     lines += [
@@ -253,7 +284,8 @@ def _markdown(r: dict[str, Any]) -> str:
     ]
     for n, e in r["engine"].items():
         lines.append(
-            f"| {int(n):,} 个事项：匹配 / 判定 每问 | {e['match_ms_per_query']:.2f} ms / {e['verdict_us_per_query']:.1f} µs "
+            f"| {int(n):,} 个事项：匹配 / 判定 每问 | {e['match_ms_per_query']:.2f} ms / "
+            f"{e['verdict_us_per_query']:.1f} µs "
             f"（建索引 {e['index_build_s']:.1f} s） | |"
         )
     lines += ["", "![延迟分布](bench_latency.png)", "", "![匹配器规模](bench_matcher.png)", ""]

@@ -69,7 +69,9 @@ def outcome(expect: dict[str, Any], payload: dict[str, Any] | None, problems: li
         return "unknown"
     if expect.get("type") != "power_answer":
         return "wrong"
-    if ("item" in expect and expect["item"] != item) or ("verdict" in expect and expect["verdict"] != payload.get("verdict")):
+    if ("item" in expect and expect["item"] != item) or (
+        "verdict" in expect and expect["verdict"] != payload.get("verdict")
+    ):
         return "wrong"
     return "other"
 
@@ -84,7 +86,10 @@ def check(expect: dict[str, Any], payload: dict[str, Any] | None, texts: list[st
         return ["没有结构化回答"]
     if kind == "clarify":
         if payload.get("type") != "clarify" or payload.get("need") != expect.get("need"):
-            return [f"应追问 {expect.get('need')}，实际 {payload.get('type')}/{payload.get('need') or payload.get('verdict')}"]
+            return [
+                f"应追问 {expect.get('need')}，"
+                f"实际 {payload.get('type')}/{payload.get('need') or payload.get('verdict')}"
+            ]
         return []
     problems = []
     if payload.get("type") != "power_answer":
@@ -106,7 +111,9 @@ def check(expect: dict[str, Any], payload: dict[str, Any] | None, texts: list[st
 
 # Framing the lists add to a name: 对…的处罚, …审批. Staff often paste the name without it.
 _LEAD = re.compile(r"^(对|关于)")
-_TAIL = re.compile(r"(的)?(行政处罚|处罚|审批|许可|核准|备案|登记|确认|给付|奖励|征收|裁决|监督检查|检查|强制措施|强制执行)$")
+_TAIL = re.compile(
+    r"(的)?(行政处罚|处罚|审批|许可|核准|备案|登记|确认|给付|奖励|征收|裁决|监督检查|检查|强制措施|强制执行)$"
+)
 
 
 def exact_name_cases(knowledge: Knowledge) -> list[Case]:

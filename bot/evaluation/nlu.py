@@ -22,9 +22,24 @@ def cross_validate(out_dir: Path, folds: int = 5) -> dict[str, Any]:
         shutil.copy(settings().lookup_file, data / "lookups.generated.yml")
         rasa = str(Path(sys.executable).parent / "rasa")
         subprocess.run(
-            [rasa, "test", "nlu", "--nlu", str(data), "--config", str(PROJECT_ROOT / "config.yml"),
-             "--cross-validation", "--folds", str(folds), "--out", str(out_dir)],
-            cwd=PROJECT_ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+            [
+                rasa,
+                "test",
+                "nlu",
+                "--nlu",
+                str(data),
+                "--config",
+                str(PROJECT_ROOT / "config.yml"),
+                "--cross-validation",
+                "--folds",
+                str(folds),
+                "--out",
+                str(out_dir),
+            ],
+            cwd=PROJECT_ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
         )
     result: dict[str, Any] = {"folds": folds}
     intent = out_dir / "intent_report.json"
@@ -33,7 +48,8 @@ def cross_validate(out_dir: Path, folds: int = 5) -> dict[str, Any]:
         result["intent"] = _summary(report)
         result["intent_per_class"] = {
             k: {"f1": v["f1-score"], "support": v["support"]}
-            for k, v in report.items() if isinstance(v, dict) and "f1-score" in v and k not in _AVERAGES
+            for k, v in report.items()
+            if isinstance(v, dict) and "f1-score" in v and k not in _AVERAGES
         }
     for path in sorted(out_dir.glob("*Extractor_report.json")):
         result.setdefault("entities", {})[path.stem.replace("_report", "")] = _summary(

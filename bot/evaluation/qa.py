@@ -43,8 +43,14 @@ async def run_cases(rasa_url: str, cases: list[Case], progress: bool = True) -> 
             payload, texts = payload_of(messages), texts_of(messages)
             problems = check(case.expect, payload, texts)
             results.append(
-                CaseResult(case, not problems, tuple(problems), payload, texts[0] if texts else "",
-                           outcome(case.expect, payload, problems))
+                CaseResult(
+                    case,
+                    not problems,
+                    tuple(problems),
+                    payload,
+                    texts[0] if texts else "",
+                    outcome(case.expect, payload, problems),
+                )
             )
     return results
 
@@ -83,8 +89,10 @@ def ranking(knowledge: Knowledge, cases: list[Case]) -> dict[str, dict[str, Any]
             "top1": _share(x[0] for x in flat),
             "top3": _share(x[1] for x in flat),
             "n": len(flat),
-            "groups": {g: {"top1": _share(x[0] for x in v), "top3": _share(x[1] for x in v), "n": len(v)}
-                       for g, v in sorted(per_group.items())},
+            "groups": {
+                g: {"top1": _share(x[0] for x in v), "top3": _share(x[1] for x in v), "n": len(v)}
+                for g, v in sorted(per_group.items())
+            },
         }
     return out
 

@@ -43,8 +43,14 @@ def write_eval(out_dir: Path, result: dict[str, Any], baseline: dict[str, Any] |
         "",
         f"- 知识库版本：`{result.get('kb_version')}`；问题数：{result['n_questions']}；"
         f"总体准确率：**{_pct(result['overall_accuracy'])}**"
-        + (f"（基线 {_pct(b.get('overall_accuracy'))}，{_delta(result['overall_accuracy'], b.get('overall_accuracy'))} 点）" if b else ""),
-        "- 准确 = 最后一轮的结构化回答与期望一致：结论、镇街、事项、承办机构、实施主体、首个法律依据（追问类还看问题类型）。",
+        + (
+            f"（基线 {_pct(b.get('overall_accuracy'))}，"
+            f"{_delta(result['overall_accuracy'], b.get('overall_accuracy'))} 点）"
+            if b
+            else ""
+        ),
+        "- 准确 = 最后一轮的结构化回答与期望一致：结论、镇街、事项、承办机构、实施主体、"
+        "首个法律依据（追问类还看问题类型）。",
         f"- **答错率**（对别的事项或以别的结论作出肯定回答）：**{_pct(result.get('wrong_rate'))}**（目标：每组 ≤ 1%）。"
         "追问和“未找到”是诚实的回答，单独计数。",
         "",
@@ -61,15 +67,24 @@ def write_eval(out_dir: Path, result: dict[str, Any], baseline: dict[str, Any] |
             f"**{_pct(g.get('wrong'))}** | {_pct(g.get('other'))} | {_pct(before)} | {_delta(g['accuracy'], before)} | "
             f"{'≥ ' + _pct(target) if target else ''} |"
         )
-    lines += ["", "## 事项排序：助手的匹配器与基线（单轮、期望事项已知的问题）", "",
-              "| 方法 | top-1 | top-3 | colloquial top-1 | n |", "| --- | ---: | ---: | ---: | ---: |"]
+    lines += [
+        "",
+        "## 事项排序：助手的匹配器与基线（单轮、期望事项已知的问题）",
+        "",
+        "| 方法 | top-1 | top-3 | colloquial top-1 | n |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
     rankers = {"matcher": result["matcher"], **result["baselines"]}
     for name, r in rankers.items():
         colloquial = (r.get("groups") or {}).get("colloquial", {}).get("top1")
         lines.append(f"| {name} | {_pct(r['top1'])} | {_pct(r['top3'])} | {_pct(colloquial)} | {r.get('n', '')} |")
     lead = result.get("colloquial_lead_points")
     if lead is not None:
-        lines += ["", f"口语化问题上匹配器 top-1 领先最强基线 **{lead:.1f} 点**（目标 ≥ {TARGETS['colloquial_lead_points']} 点）。"]
+        lines += [
+            "",
+            f"口语化问题上匹配器 top-1 领先最强基线 **{lead:.1f} 点**"
+            f"（目标 ≥ {TARGETS['colloquial_lead_points']} 点）。",
+        ]
     nlu = result.get("nlu")
     if nlu:
         lines += ["", f"## NLU（{nlu['folds']} 折交叉验证）", ""]
@@ -79,7 +94,10 @@ def write_eval(out_dir: Path, result: dict[str, Any], baseline: dict[str, Any] |
             f"F1 **{intent.get('macro_f1', 0):.3f}**（目标 ≥ {TARGETS['intent_macro_f1']}）"
         )
         for name, e in (nlu.get("entities") or {}).items():
-            lines.append(f"- 实体（{name}）：macro P {e['macro_precision']:.3f} / R {e['macro_recall']:.3f} / F1 {e['macro_f1']:.3f}")
+            lines.append(
+                f"- 实体（{name}）：macro P {e['macro_precision']:.3f} / "
+                f"R {e['macro_recall']:.3f} / F1 {e['macro_f1']:.3f}"
+            )
         if nlu.get("confusion_matrix"):
             lines += ["", "![意图混淆矩阵](nlu/intent_confusion_matrix.png)"]
         per_class = nlu.get("intent_per_class") or {}

@@ -15,9 +15,7 @@ from pathlib import Path
 _CN_NUM = "零一二三四五六七八九十百千"
 _ARTICLE_START = re.compile(rf"^(第[{_CN_NUM}]+条)[\s\u3000]+(.*)$")
 _FILE_NAME = re.compile(r"^(?P<title>.+)\((?P<date>\d{4}-\d{2}-\d{2})\)\.md$")
-_REF_ARTICLE = re.compile(
-    rf"(第[{_CN_NUM}]+条)((?:第[{_CN_NUM}]+款)?(?:第[（(][{_CN_NUM}]+[）)]项)?)"
-)
+_REF_ARTICLE = re.compile(rf"(第[{_CN_NUM}]+条)((?:第[{_CN_NUM}]+款)?(?:第[（(][{_CN_NUM}]+[）)]项)?)")
 _ITEM_LINE = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 _LAW_TITLE = re.compile(r"《(.+?)》(?=[^》]*$|第|、|；|;|$)")
 

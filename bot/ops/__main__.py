@@ -40,8 +40,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"当前版本：{schema.current(url) or '（未建表）'}；代码中的最新版本：{schema.head()}")
         elif args.command == "purge":
             purged = retention.purge(url)
-            print(f"已删除：审计记录 {purged.audit_records} 条，用户镇街 {purged.user_units} 条，"
-                  f"平台消息 {purged.channel_messages} 条")
+            print(
+                f"已删除：审计记录 {purged.audit_records} 条，用户镇街 {purged.user_units} 条，"
+                f"平台消息 {purged.channel_messages} 条"
+            )
         elif args.command == "drain":
             audit.drain_spool(url)
             left = audit.spool().pending()

@@ -21,8 +21,20 @@ from bot.kb.store import session_scope as kb_session
 from bot.ops import db
 from bot.ops.models import AuditRecord, UserUnit
 
-_AUDIT_COLUMNS = ("sender", "channel", "text", "intent", "confidence", "unit", "matter", "question", "verdict",
-                  "kb_version", "rating", "reason")
+_AUDIT_COLUMNS = (
+    "sender",
+    "channel",
+    "text",
+    "intent",
+    "confidence",
+    "unit",
+    "matter",
+    "question",
+    "verdict",
+    "kb_version",
+    "rating",
+    "reason",
+)
 
 
 @dataclass(frozen=True)
@@ -59,16 +71,27 @@ def import_legacy(kb_url: str | None = None, url: str | None = None) -> Copied:
         known = set(session.execute(select(UserUnit.sender)).scalars())
         for row in units:
             if row["sender"] not in known:
-                session.add(UserUnit(sender=row["sender"], unit=row["unit"], source=row["source"],
-                                     updated_at=_aware(row["updated_at"])))
+                session.add(
+                    UserUnit(
+                        sender=row["sender"],
+                        unit=row["unit"],
+                        source=row["source"],
+                        updated_at=_aware(row["updated_at"]),
+                    )
+                )
                 copied_units += 1
         copied_before = select(AuditRecord.import_id).where(AuditRecord.import_id.like("kb-%"))
         done = set(session.execute(copied_before).scalars())
         for row in records:
             if f"kb-{row['id']}" in done:
                 continue
-            session.add(AuditRecord(import_id=f"kb-{row['id']}", created_at=_aware(row["created_at"]),
-                                    rated_at=_aware(row.get("rated_at")),
-                                    **{c: row.get(c) for c in _AUDIT_COLUMNS}))
+            session.add(
+                AuditRecord(
+                    import_id=f"kb-{row['id']}",
+                    created_at=_aware(row["created_at"]),
+                    rated_at=_aware(row.get("rated_at")),
+                    **{c: row.get(c) for c in _AUDIT_COLUMNS},
+                )
+            )
             copied_records += 1
     return Copied(copied_units, copied_records)

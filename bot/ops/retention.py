@@ -57,9 +57,7 @@ def purge(url: str | None = None, now: dt.datetime | None = None) -> Purged:
                 .execution_options(synchronize_session=False)
             ).rowcount
         cutoff = now - dt.timedelta(days=MESSAGE_KEEP_DAYS)
-        channel_messages = session.execute(
-            delete(ChannelMessage).where(ChannelMessage.received_at < cutoff)
-        ).rowcount
+        channel_messages = session.execute(delete(ChannelMessage).where(ChannelMessage.received_at < cutoff)).rowcount
     return Purged(audit_records, user_units, channel_messages)
 
 

@@ -25,7 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     token = os.environ.get("RASA_AUTH_TOKEN", "")
     if not token:
-        logging.warning("RASA_AUTH_TOKEN 未设置：无法向 Rasa 转发网页会话，提问将失败（python -m bot serve 会自动设置）")
+        logging.warning(
+            "RASA_AUTH_TOKEN 未设置：无法向 Rasa 转发网页会话，提问将失败（python -m bot serve 会自动设置）"
+        )
     app = create_app(
         args.rasa_url,
         rasa_token=token,

@@ -17,9 +17,9 @@ import asyncio
 import functools
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -56,7 +56,6 @@ _HTTP_ERRORS = {
     405: "不支持这种请求方式。",
     413: "请求内容过大。",
 }
-
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -222,7 +221,9 @@ async def set_unit(request: web.Request) -> web.Response:
     unit = find_unit(knowledge, parsed.unit)
     if unit is None:
         options = search_units(knowledge, parsed.unit)
-        message = "请从候选中选择一个镇街。" if options else f"没有找到“{parsed.unit}”，请写镇街全称，例如“白云区江高镇”。"
+        message = (
+            "请从候选中选择一个镇街。" if options else f"没有找到“{parsed.unit}”，请写镇街全称，例如“白云区江高镇”。"
+        )
         return error(400, message, options=options)
     app = request.app
     event = {"event": "slot", "name": "unit", "value": unit.full_name}

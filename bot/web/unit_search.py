@@ -24,4 +24,3 @@ def search_units(knowledge: Knowledge, query: str, limit: int = 10) -> list[str]
     if not found:
         found = [u for u in knowledge.units if query in u.full_name]
     return [u.full_name for u in found[:limit]]
-

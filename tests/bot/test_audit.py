@@ -16,7 +16,7 @@ from bot.ops import db
 @contextmanager
 def locked(url: str) -> Iterator[None]:
     """Another process holds the write lock: every insert and commit fails with 'database is locked'."""
-    locker = sqlite3.connect(url[len("sqlite:///"):], timeout=0)
+    locker = sqlite3.connect(url[len("sqlite:///") :], timeout=0)
     locker.execute("BEGIN IMMEDIATE")
     try:
         yield

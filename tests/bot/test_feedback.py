@@ -15,15 +15,31 @@ from bot.ops.timestamps import UTC
 
 
 def entry(**changes) -> FeedbackEntry:
-    values = dict(sender="web-abcdef012345", question="江高镇能批宅基地吗", rating="up", verdict="yes",
-                  item_code="zhaijidi", unit="白云区江高镇", kb_version="v1")
+    values = dict(
+        sender="web-abcdef012345",
+        question="江高镇能批宅基地吗",
+        rating="up",
+        verdict="yes",
+        item_code="zhaijidi",
+        unit="白云区江高镇",
+        kb_version="v1",
+    )
     values.update(changes)
     return FeedbackEntry(**values)
 
 
 def test_rating_of_an_audited_answer_lands_on_its_record(fresh_ops):
-    answered = audit.record(audit.Entry(sender="web-abcdef012345", text="江高镇能批宅基地吗", channel="rest",
-                                        unit="白云区江高镇", matter="zhaijidi", verdict="yes", kb_version="v1"))
+    answered = audit.record(
+        audit.Entry(
+            sender="web-abcdef012345",
+            text="江高镇能批宅基地吗",
+            channel="rest",
+            unit="白云区江高镇",
+            matter="zhaijidi",
+            verdict="yes",
+            kb_version="v1",
+        )
+    )
     assert record_feedback(entry(rating="down", reason="  依据已修订 ")) == answered
     [rated] = recent_feedback()
     assert rated.id == answered and rated.entry == entry(rating="down", reason="依据已修订")
@@ -50,7 +66,7 @@ def test_unknown_rating_rejected(fresh_ops):
 
 def test_operational_data_has_its_own_database(fresh_ops, kb_url, tmp_path: Path):
     """A knowledge build holds the knowledge database's write lock for seconds; feedback does not wait."""
-    kb_file = kb_url[len("sqlite:///"):]
+    kb_file = kb_url[len("sqlite:///") :]
     locker = sqlite3.connect(kb_file, timeout=0)
     try:
         locker.execute("BEGIN IMMEDIATE")  # what a running build holds

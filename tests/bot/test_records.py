@@ -39,8 +39,9 @@ def test_metadata_unit_is_stored_and_can_be_cleared(db):
 
 def test_admin_unit_survives_metadata_and_chat(db):
     users.remember("wecom:fang", "天河区石牌街道", "admin")
-    service.answer_turn(Turn("ask_can", "我们能审批宅基地吗", {}, metadata_unit="天河区五山街道"), State(),
-                        ctx("wecom:fang"))
+    service.answer_turn(
+        Turn("ask_can", "我们能审批宅基地吗", {}, metadata_unit="天河区五山街道"), State(), ctx("wecom:fang")
+    )
     service.answer_turn(Turn("inform_unit", "我是白云区江高镇的", {}), State(), ctx("wecom:fang"))
     assert users.all_users()[0][:3] == ("wecom:fang", "天河区石牌街道", "admin")
 
@@ -67,8 +68,9 @@ def test_widget_feedback_rates_the_audit_record(db):
 
     service.answer_turn(Turn("ask_can", "江高镇能不能审批宅基地", {}), State(), ctx("erin"))
     [audited] = [r for r in audit.export_rows() if r["sender"] == "erin"]
-    rated = record_feedback(FeedbackEntry(sender="erin", question="江高镇能不能审批宅基地", rating="down",
-                                          reason="清单已调整"))
+    rated = record_feedback(
+        FeedbackEntry(sender="erin", question="江高镇能不能审批宅基地", rating="down", reason="清单已调整")
+    )
     assert rated == audited["id"]  # one home for ratings: the audit record of the answer
     negative = [n for n in audit.report().negative if n[0] == "江高镇能不能审批宅基地"]
     assert negative and negative[0][3] == "清单已调整"

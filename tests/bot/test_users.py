@@ -30,8 +30,14 @@ def test_precedence_admin_over_chat_over_metadata(fresh_ops):
 
 def cli(*args: str, kb_url: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, KB_DATABASE_URL=kb_url, TZ="UTC")
-    return subprocess.run([sys.executable, "-m", "bot.users", *args], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.users", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_set_list_clear_from_the_command_line(fresh_ops, kb_url):

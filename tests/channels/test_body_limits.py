@@ -11,8 +11,11 @@ import pytest
 
 from bot.channels import limits
 
-WEBHOOKS = ["/webhooks/wecom/webhook?msg_signature=x&timestamp=1&nonce=1", "/webhooks/dingtalk/webhook",
-            "/webhooks/voice/webhook"]
+WEBHOOKS = [
+    "/webhooks/wecom/webhook?msg_signature=x&timestamp=1&nonce=1",
+    "/webhooks/dingtalk/webhook",
+    "/webhooks/voice/webhook",
+]
 
 
 def _exchange(rasa_url: str, head: str, body: bytes = b"", timeout: float = 5.0) -> tuple[int, str, float]:

@@ -15,7 +15,7 @@ import pytest
 
 from bot import users
 from bot.channels import voice_client
-from tests.channels.conftest import VOICE_SENDER_PER_MIN, VOICE_TOKEN
+from tests.channels.conftest import VOICE_SENDER_PER_MIN
 from tests.channels.test_voice_webhook import ask, post
 
 QUESTION = "我们能审批宅基地吗"
@@ -29,8 +29,9 @@ def victim(channel_servers) -> str:
 
 
 def rest(servers, body: dict) -> tuple[int, dict | list]:
-    status, raw = servers.request("POST", "/webhooks/rest/webhook", json.dumps(body).encode(),
-                                  {"Content-Type": "application/json"})
+    status, raw = servers.request(
+        "POST", "/webhooks/rest/webhook", json.dumps(body).encode(), {"Content-Type": "application/json"}
+    )
     return status, json.loads(raw)
 
 
@@ -58,8 +59,14 @@ def test_rest_caller_cannot_speak_as_a_wecom_user_nor_claim_its_channel(channel_
 
 def test_voice_metadata_carries_only_the_unit(channel_servers):
     caller = uuid.uuid4().hex[:8]
-    ask(channel_servers, {"sender": caller, "message": "你好",
-                          "metadata": {"unit": "白云区江高镇", "channel": "wecom", "sender": "wecom:x"}})
+    ask(
+        channel_servers,
+        {
+            "sender": caller,
+            "message": "你好",
+            "metadata": {"unit": "白云区江高镇", "channel": "wecom", "sender": "wecom:x"},
+        },
+    )
     [heard] = channel_servers.tracker_user_events(f"voice:{caller}")
     assert heard["metadata"]["unit"] == "白云区江高镇"
     assert "channel" not in heard["metadata"] and "sender" not in heard["metadata"]  # Rasa adds model_id etc.

@@ -44,7 +44,7 @@ def test_a_knowledge_rebuild_neither_touches_nor_blocks_the_message_ids(fresh_op
 
 def test_a_locked_database_is_reported_not_taken_for_a_duplicate(fresh_ops):
     dedup.claim("wecom", "first")  # the schema exists
-    locker = sqlite3.connect(fresh_ops[len("sqlite:///"):], timeout=0)
+    locker = sqlite3.connect(fresh_ops[len("sqlite:///") :], timeout=0)
     locker.execute("BEGIN IMMEDIATE")
     try:
         with pytest.raises(dedup.DedupUnavailable, match="OperationalError"):

@@ -180,9 +180,7 @@ def test_a_bot_that_gives_no_answer_is_turned_into_an_apology(behaviour):
         if behaviour == "raises":
             raise RuntimeError("action server unreachable")
 
-    assert asyncio.run(inbox.ask_bot(bot, message())) == [
-        {"recipient_id": "test:u1", "text": inbox.BOT_FAILED}
-    ]
+    assert asyncio.run(inbox.ask_bot(bot, message())) == [{"recipient_id": "test:u1", "text": inbox.BOT_FAILED}]
 
 
 def test_an_answer_gets_no_apology():

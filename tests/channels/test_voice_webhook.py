@@ -51,9 +51,12 @@ def test_nothing_heard_or_too_long_is_said_clearly(channel_servers):
     assert reply[-1]["speech"] == "抱歉，我没听清，请再说一遍您的问题。"
     reply = ask(channel_servers, {"sender": "v3", "message": "占道经营" * 1024})
     assert "太长" in reply[-1]["speech"]
-    assert channel_servers.request(
-        "POST", "/webhooks/voice/webhook", b"[1, 2", {"Authorization": f"Bearer {VOICE_TOKEN}"}
-    )[0] == 400
+    assert (
+        channel_servers.request(
+            "POST", "/webhooks/voice/webhook", b"[1, 2", {"Authorization": f"Bearer {VOICE_TOKEN}"}
+        )[0]
+        == 400
+    )
 
 
 def test_example_client_reads_transcripts_from_stdin(channel_servers, monkeypatch, capsys):

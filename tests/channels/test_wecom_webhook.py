@@ -145,9 +145,7 @@ def test_an_outage_is_logged_recorded_and_the_server_stays_healthy(channel_serve
     who, msg_id = user(), str(uuid.uuid4().int >> 64)
     platform.fail_always = True
     post(channel_servers, *wecom_post(QUESTION, who, msg_id=msg_id))
-    failed = wait_for(
-        lambda: (dedup.status_of("wecom", msg_id) or ("",))[0] == dedup.FAILED
-    )
+    failed = wait_for(lambda: (dedup.status_of("wecom", msg_id) or ("",))[0] == dedup.FAILED)
     assert failed and platform.to_user(who) == [] and platform.failures >= 3
     assert f"reply to message {msg_id} for {who} NOT delivered" in channel_servers.log()
 

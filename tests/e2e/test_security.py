@@ -43,8 +43,9 @@ def test_the_http_api_refuses_requests_without_the_token(chat, running_servers, 
         status, raw = call(method, running_servers.rasa_url + path.format(sender=chat.sender) + suffix, body)
         assert status == 401, (method, path, raw[:200])
     # nothing was changed: the conversation and the model are as they were
-    status, raw = call("GET", f"{running_servers.rasa_url}/conversations/{chat.sender}/tracker"
-                              f"?token={running_servers.rasa_token}")
+    status, raw = call(
+        "GET", f"{running_servers.rasa_url}/conversations/{chat.sender}/tracker?token={running_servers.rasa_token}"
+    )
     assert status == 200
     tracker = json.loads(raw)
     assert tracker["slots"]["unit"] == "天河区石牌街道"
@@ -54,7 +55,8 @@ def test_the_http_api_refuses_requests_without_the_token(chat, running_servers, 
 
 def test_no_cors_for_browsers(running_servers):
     request = urllib.request.Request(
-        running_servers.rasa_url + "/webhooks/rest/webhook", method="OPTIONS",
+        running_servers.rasa_url + "/webhooks/rest/webhook",
+        method="OPTIONS",
         headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
     )
     try:

@@ -9,8 +9,13 @@ EXPECT = {"type": "power_answer", "verdict": "yes", "unit": "白云区江高镇"
 
 
 def _answer(item: str | None, verdict: str = "yes") -> dict:
-    return {"type": "power_answer", "verdict": verdict, "unit": {"name": "白云区江高镇"},
-            "item": {"code": item} if item else None, "legal_basis": []}
+    return {
+        "type": "power_answer",
+        "verdict": verdict,
+        "unit": {"name": "白云区江高镇"},
+        "item": {"code": item} if item else None,
+        "legal_basis": [],
+    }
 
 
 def _outcome(payload: dict | None, expect: dict = EXPECT) -> str:

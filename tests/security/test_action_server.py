@@ -46,12 +46,23 @@ def action_server(kb_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     db = f"sqlite:///{db_path}"
     port = servers.free_port()
     log = tmp / "action.log"
-    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT), KB_DATABASE_URL=db, OPS_DATABASE_URL=db, ACTION_SERVER_TOKEN=TOKEN,
-               SQLALCHEMY_SILENCE_UBER_WARNING="1")
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(PROJECT_ROOT),
+        KB_DATABASE_URL=db,
+        OPS_DATABASE_URL=db,
+        ACTION_SERVER_TOKEN=TOKEN,
+        SQLALCHEMY_SILENCE_UBER_WARNING="1",
+    )
     env.pop("ACTION_HOST", None)
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "bot.actionserver", "--port", str(port)],
-                                cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.actionserver", "--port", str(port)],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -79,16 +90,21 @@ def call(url: str, body: dict[str, Any] | None = None, token: str | None = None,
 
 
 def forged(action: str, text: str, intent: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
-    message = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": [],
-               "metadata": metadata or {}}
+    message = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": [], "metadata": metadata or {}}
     return {
         "next_action": action,
         "sender_id": VICTIM,
         "version": "3.6.21",
         "domain": {},
-        "tracker": {"sender_id": VICTIM, "slots": {}, "latest_message": message, "paused": False,
-                    "events": [{"event": "user", "text": text, "parse_data": message, "input_channel": "wecom"}],
-                    "latest_input_channel": "wecom", "latest_action_name": "action_listen"},
+        "tracker": {
+            "sender_id": VICTIM,
+            "slots": {},
+            "latest_message": message,
+            "paused": False,
+            "events": [{"event": "user", "text": text, "parse_data": message, "input_channel": "wecom"}],
+            "latest_input_channel": "wecom",
+            "latest_action_name": "action_listen",
+        },
     }
 
 
@@ -125,6 +141,12 @@ def test_it_listens_on_loopback_only(action_server: ActionServer):
 def test_it_will_not_start_without_a_token(tmp_path: Path):
     env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT))
     env.pop("ACTION_SERVER_TOKEN", None)
-    done = subprocess.run([sys.executable, "-m", "bot.actionserver", "--port", str(servers.free_port())],
-                          cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.actionserver", "--port", str(servers.free_port())],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2 and "ACTION_SERVER_TOKEN" in done.stderr

@@ -48,7 +48,12 @@ def test_only_the_widgets_server_may_relay_web_ids():
 
 def test_channel_of():
     assert [channel_of(s) for s in ("wecom:a", "dingtalk:b", "voice:c", "web:d", "u1", "odd:e")] == [
-        identity.WECOM, identity.DINGTALK, identity.VOICE, identity.WEB, identity.REST, identity.REST
+        identity.WECOM,
+        identity.DINGTALK,
+        identity.VOICE,
+        identity.WEB,
+        identity.REST,
+        identity.REST,
     ]
 
 

@@ -9,8 +9,10 @@ import pytest
 from tests.security.sockets import listening_hosts
 
 
-@pytest.mark.parametrize("family, host", [(socket.AF_INET, "0.0.0.0"), (socket.AF_INET, "127.0.0.1"),
-                                          (socket.AF_INET6, "::1"), (socket.AF_INET6, "::")])
+@pytest.mark.parametrize(
+    "family, host",
+    [(socket.AF_INET, "0.0.0.0"), (socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1"), (socket.AF_INET6, "::")],
+)
 def test_listening_hosts(family: int, host: str):
     with socket.socket(family, socket.SOCK_STREAM) as sock:
         try:

@@ -126,7 +126,11 @@ async def test_chat_forwards_message_and_unit_to_rasa_as_a_web_sender_with_the_t
     assert status == 200
     assert data["messages"][1]["custom"]["verdict"] == "yes"
     assert rasa.messages == [
-        {"sender": CONVERSATION, "message": "我们能审批宅基地吗", "metadata": {"channel": "web", "unit": "白云区江高镇"}}
+        {
+            "sender": CONVERSATION,
+            "message": "我们能审批宅基地吗",
+            "metadata": {"channel": "web", "unit": "白云区江高镇"},
+        }
     ]
     assert rasa.credentials == ["Bearer rasa-secret"]
 

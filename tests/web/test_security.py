@@ -24,9 +24,7 @@ async def chat(client: TestClient, body: Any, origin: str | None = None) -> tupl
 
 
 async def preflight(client: TestClient, origin: str) -> Any:
-    response = await client.options(
-        "/api/chat", headers={"Origin": origin, "Access-Control-Request-Method": "POST"}
-    )
+    response = await client.options("/api/chat", headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
     assert response.status == 204
     return response.headers
 
@@ -68,7 +66,8 @@ def test_another_sites_page_gets_no_cors_and_is_refused_before_any_work(knowledg
         assert "Access-Control-Allow-Origin" not in headers
         # a form post needs no preflight: refused all the same
         response = await client.post(
-            "/api/chat", data='{"sender": "web-0123456789abcdef", "message": "x"}',
+            "/api/chat",
+            data='{"sender": "web-0123456789abcdef", "message": "x"}',
             headers={"Origin": EVIL, "Content-Type": "text/plain"},
         )
         assert response.status == 403 and "Access-Control-Allow-Origin" not in response.headers

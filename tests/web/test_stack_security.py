@@ -46,8 +46,9 @@ def test_the_action_server_of_the_stack_wants_the_token(web_stack: servers.Serve
     import urllib.request
 
     forged = b'{"next_action": "action_forget_unit", "tracker": {"sender_id": "wecom:zhangsan"}}'
-    request = urllib.request.Request(f"{web_stack.action_url}/webhook", data=forged,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{web_stack.action_url}/webhook", data=forged, headers={"Content-Type": "application/json"}
+    )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=30)
     assert refused.value.code == 401

@@ -19,7 +19,7 @@ class Widget:
         self.page = page
         self.url = url
 
-    def open(self) -> "Widget":
+    def open(self) -> Widget:
         self.page.goto(self.url + "/")
         self.page.get_by_role("button", name="打开镇街权责助手").click()
         expect(self.input).to_be_focused()

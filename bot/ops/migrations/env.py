@@ -19,8 +19,6 @@ def _render_item(kind: str, item: Any, autogen_context: AutogenContext) -> str |
 
 connection = context.config.attributes["connection"]
 # Batch mode: SQLite cannot ALTER most things, Alembic then copies the table.
-context.configure(
-    connection=connection, target_metadata=Base.metadata, render_as_batch=True, render_item=_render_item
-)
+context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True, render_item=_render_item)
 with context.begin_transaction():
     context.run_migrations()

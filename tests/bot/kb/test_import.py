@@ -92,8 +92,9 @@ def test_xlsx_and_csv_samples_import_and_verdicts_follow_the_lists(kb):
     town = import_list(TOWN_XLSX, knowledge_dir, url, unit_kind="town", document="DEMO-XF-2020", progress=False)
     assert (len(town.of_kind("added")), len(town.of_kind("changed")), len(town.of_kind("removed"))) == (10, 2, 0)
     assert town.target == knowledge_dir / "imports" / "下放事项目录_镇.csv" and town.target.exists()
-    street = import_list(STREET_CSV, knowledge_dir, url, unit_kind="noncentral_street", document="DEMO-XF-2020",
-                         progress=False)
+    street = import_list(
+        STREET_CSV, knowledge_dir, url, unit_kind="noncentral_street", document="DEMO-XF-2020", progress=False
+    )
     assert street.version and street.version != town.version != before
 
     k = KnowledgeProvider(url, check_every_s=0).get()
@@ -121,7 +122,8 @@ def test_xlsx_and_csv_samples_import_and_verdicts_follow_the_lists(kb):
     off = decide(k, shipai, housing)
     assert (off.verdict, off.held_by) == ("no", "区规划和自然资源局")  # the list's 原实施部门
     assert [(r.law, r.article, r.detail) for r in housing.references] == [
-        ("村庄和集镇规划建设管理条例", "第十八条", "第一款第（二）项")]
+        ("村庄和集镇规划建设管理条例", "第十八条", "第一款第（二）项")
+    ]
     assert "使用原有宅基地" in housing.references[0].text
 
     # The next 子项 under the merged 主项 takes the 主项's type; synonyms of types are mapped.
@@ -177,8 +179,15 @@ def test_reimporting_a_list_replaces_it_and_reports_removed_items(kb):
     import_list(STREET_CSV, knowledge_dir, url, unit_kind="noncentral_street", progress=False)
     rows = list(csv.reader(io.StringIO(STREET_CSV.read_text(encoding="utf-8-sig"))))
     shorter = _write_csv(knowledge_dir.parent / "shorter.csv", rows[:-1])  # drops 440100-XF-QT-0701
-    result = import_list(shorter, knowledge_dir, url, unit_kind="noncentral_street", progress=False,
-                         name="下放事项目录_非中心城区街道", dry_run=True)
+    result = import_list(
+        shorter,
+        knowledge_dir,
+        url,
+        unit_kind="noncentral_street",
+        progress=False,
+        name="下放事项目录_非中心城区街道",
+        dry_run=True,
+    )
     assert [(c.kind, c.code) for c in result.changes] == [("removed", "440100-XF-QT-0701")]
     assert "- 440100-XF-QT-0701 主动公开农业农村政策落实" in describe(result)
 
@@ -193,8 +202,9 @@ def test_erroneous_sample_is_rejected_row_by_row_and_nothing_changes(kb):
     version, imports = _version(url), _snapshot(knowledge_dir / "imports")
 
     with pytest.raises(ImportRejected) as rejected:
-        import_list(BROKEN_CSV, knowledge_dir, url, unit_kind="town", name="下放事项目录_非中心城区街道",
-                    progress=False)
+        import_list(
+            BROKEN_CSV, knowledge_dir, url, unit_kind="town", name="下放事项目录_非中心城区街道", progress=False
+        )
     problems = rejected.value.problems
     found = {(p.sheet, p.row, p.column.split("「")[-1].rstrip("」")): p.reason for p in problems}
     sheet = BROKEN_CSV.name
@@ -255,11 +265,21 @@ def test_cli_success_exit_code_0_and_retrain_notice(cli_env, capsys, tmp_path):
     build_dir = tmp_path / "build"
     lexicon = LexiconFiles(build_dir / "jieba", build_dir / "nlu" / "lookups.yml", build_dir / "asr" / "vocabulary.txt")
     write_lexicon(KnowledgeProvider(url, check_every_s=0).get(), lexicon)
-    listing = _write_csv(tmp_path / "别名清单.csv", [
-        ["序号", "事项编码", "事项名称", "权力类型", "实施依据", "承办机构", "别名"],
-        ["1", "440100-XF-QT-0601", "业主委员会备案", "其他行政权力",
-         "《物业管理条例》第十六条第一款", "公共服务办公室", "业委会备案;业主委员会成立备案"],
-    ])
+    listing = _write_csv(
+        tmp_path / "别名清单.csv",
+        [
+            ["序号", "事项编码", "事项名称", "权力类型", "实施依据", "承办机构", "别名"],
+            [
+                "1",
+                "440100-XF-QT-0601",
+                "业主委员会备案",
+                "其他行政权力",
+                "《物业管理条例》第十六条第一款",
+                "公共服务办公室",
+                "业委会备案;业主委员会成立备案",
+            ],
+        ],
+    )
     assert _cli(str(listing), "--unit-kind", "town") == 0
     out = capsys.readouterr().out
     assert "已导入" in out and "下次 make run / make setup 会重新训练模型" in out
@@ -285,10 +305,21 @@ def test_a_failed_build_leaves_database_and_imports_folder_as_they_were(kb, monk
 def test_rows_that_break_whole_knowledge_rules_are_located_in_the_list(kb, tmp_path):
     knowledge_dir, url = kb
     # zhandao_jingying is yes for every kind and names no holder; a unit opting out must say who acts.
-    listing = _write_csv(tmp_path / "石牌.csv", [
-        ["序号", "事项编码", "事项名称", "权力类型", "实施依据", "承办机构", "行使方式"],
-        ["1", "zhandao_jingying", "对擅自占用城市道路摆摊设点的处罚", "行政处罚", "《城市道路管理条例》第四十二条", "", "不承接"],
-    ])
+    listing = _write_csv(
+        tmp_path / "石牌.csv",
+        [
+            ["序号", "事项编码", "事项名称", "权力类型", "实施依据", "承办机构", "行使方式"],
+            [
+                "1",
+                "zhandao_jingying",
+                "对擅自占用城市道路摆摊设点的处罚",
+                "行政处罚",
+                "《城市道路管理条例》第四十二条",
+                "",
+                "不承接",
+            ],
+        ],
+    )
     with pytest.raises(ImportRejected) as rejected:
         import_list(listing, knowledge_dir, url, unit="石牌街道", progress=False)
     assert [(p.sheet, p.row) for p in rejected.value.problems] == [("石牌.csv", 2)]
@@ -300,14 +331,14 @@ def test_hand_edited_imports_file_is_validated_by_the_build(kb):
     imports = knowledge_dir / "imports"
     imports.mkdir()
     (imports / "手工.csv").write_text(
-        "code,name,town,central_street,noncentral_street,unit_rules\n"
-        "paishui,,,,,天河区不存在街道=yes\n",
+        "code,name,town,central_street,noncentral_street,unit_rules\npaishui,,,,,天河区不存在街道=yes\n",
         encoding="utf-8",
     )
     with pytest.raises(BuildRejected) as rejected:
         build(knowledge_dir, url)
-    assert any(p.file == "imports/手工.csv" and p.line == 2 and "未知的镇街" in p.reason
-               for p in rejected.value.problems)
+    assert any(
+        p.file == "imports/手工.csv" and p.line == 2 and "未知的镇街" in p.reason for p in rejected.value.problems
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -316,14 +347,33 @@ def test_hand_edited_imports_file_is_validated_by_the_build(kb):
 
 def test_unit_list_changes_that_unit_and_not_its_neighbours(kb, tmp_path):
     knowledge_dir, url = kb
-    listing = _write_csv(tmp_path / "石牌街道权责清单.csv", [
-        ["石牌街道权责清单（演示）"],
-        ["序号", "事项编码", "事项名称", "权力类型", "实施依据", "承办机构", "行使方式", "部门"],
-        ["1", "paishui", "对排水户未取得污水排入排水管网许可证排放污水的处罚", "行政处罚",
-         "《城镇排水与污水处理条例》第五十条", "综合行政执法办公室", "委托实施", ""],
-        ["2", "zhandao_jingying", "对擅自占用城市道路、公共场地摆摊设点（占道经营）的处罚", "行政处罚",
-         "《城市道路管理条例》第二十七条、第四十二条", "", "不承接", "区城市管理和综合执法局"],
-    ])
+    listing = _write_csv(
+        tmp_path / "石牌街道权责清单.csv",
+        [
+            ["石牌街道权责清单（演示）"],
+            ["序号", "事项编码", "事项名称", "权力类型", "实施依据", "承办机构", "行使方式", "部门"],
+            [
+                "1",
+                "paishui",
+                "对排水户未取得污水排入排水管网许可证排放污水的处罚",
+                "行政处罚",
+                "《城镇排水与污水处理条例》第五十条",
+                "综合行政执法办公室",
+                "委托实施",
+                "",
+            ],
+            [
+                "2",
+                "zhandao_jingying",
+                "对擅自占用城市道路、公共场地摆摊设点（占道经营）的处罚",
+                "行政处罚",
+                "《城市道路管理条例》第二十七条、第四十二条",
+                "",
+                "不承接",
+                "区城市管理和综合执法局",
+            ],
+        ],
+    )
     result = import_list(listing, knowledge_dir, url, unit="石牌街道", progress=False)
     assert {c.code for c in result.of_kind("changed")} == {"paishui", "zhandao_jingying"}
     paishui_change = next(c for c in result.changes if c.code == "paishui")
@@ -373,8 +423,11 @@ def test_a_provider_opened_before_the_import_serves_the_new_version(kb):
 
 def test_a_large_list_shows_progress(kb, tmp_path, capsys):
     knowledge_dir, url = kb
-    bases = [("《村庄和集镇规划建设管理条例》第四十条", "行政处罚"), ("《物业管理条例》第十六条第一款", "其他行政权力"),
-             ("《地质灾害防治条例》第十五条", "行政检查")]
+    bases = [
+        ("《村庄和集镇规划建设管理条例》第四十条", "行政处罚"),
+        ("《物业管理条例》第十六条第一款", "其他行政权力"),
+        ("《地质灾害防治条例》第十五条", "行政检查"),
+    ]
     rows = [["序号", "事项编码", "事项名称", "权力类型", "实施依据", "承办机构"]]
     for i in range(600):
         basis, power_type = bases[i % 3]

@@ -25,7 +25,9 @@ def test_nested_title_is_kept_whole():
     assert refs[0].law == "广东省实施《消防法》办法"
 
 
-@pytest.mark.parametrize("bad", ["城市道路管理条例第二十七条", "《城市道路管理条例》第二十七", "《城市道路管理条例》第X条", ""])
+@pytest.mark.parametrize(
+    "bad", ["城市道路管理条例第二十七条", "《城市道路管理条例》第二十七", "《城市道路管理条例》第X条", ""]
+)
 def test_unparseable_references_are_rejected(bad):
     with pytest.raises(LegalReferenceError):
         parse_legal_basis(bad)
@@ -44,6 +46,8 @@ def test_item_selection_keeps_the_lead_in():
     assert quoted.startswith("第三十四条") and "张贴宣传品" in quoted and "随地吐痰" not in quoted
 
 
-@pytest.mark.parametrize("text,value", [("十", 10), ("十五", 15), ("四十二", 42), ("一百一十八", 118), ("一百零五", 105)])
+@pytest.mark.parametrize(
+    "text,value", [("十", 10), ("十五", 15), ("四十二", 42), ("一百一十八", 118), ("一百零五", 105)]
+)
 def test_chinese_numerals(text, value):
     assert cn_to_int(text) == value

@@ -21,18 +21,22 @@ def days_ago(n: int) -> dt.datetime:
 
 def seed() -> None:
     with db.session_scope() as session:
-        session.add_all([
-            AuditRecord(created_at=days_ago(400), sender="old", text="一年多前的问题"),
-            AuditRecord(created_at=days_ago(10), sender="active", text="最近的问题"),
-            UserUnit(sender="old", unit="天河区石牌街道", source="chat", updated_at=days_ago(400)),
-            UserUnit(sender="active", unit="白云区江高镇", source="chat", updated_at=days_ago(400)),
-            UserUnit(sender="fresh", unit="天河区五山街道", source="metadata", updated_at=days_ago(3)),
-            UserUnit(sender="boss", unit="天河区沙河街道", source="admin", updated_at=days_ago(900)),
-            ChannelMessage(channel="wecom", msg_id="old", status="replied", received_at=days_ago(31),
-                           updated_at=days_ago(31)),
-            ChannelMessage(channel="wecom", msg_id="new", status="replied", received_at=days_ago(1),
-                           updated_at=days_ago(1)),
-        ])
+        session.add_all(
+            [
+                AuditRecord(created_at=days_ago(400), sender="old", text="一年多前的问题"),
+                AuditRecord(created_at=days_ago(10), sender="active", text="最近的问题"),
+                UserUnit(sender="old", unit="天河区石牌街道", source="chat", updated_at=days_ago(400)),
+                UserUnit(sender="active", unit="白云区江高镇", source="chat", updated_at=days_ago(400)),
+                UserUnit(sender="fresh", unit="天河区五山街道", source="metadata", updated_at=days_ago(3)),
+                UserUnit(sender="boss", unit="天河区沙河街道", source="admin", updated_at=days_ago(900)),
+                ChannelMessage(
+                    channel="wecom", msg_id="old", status="replied", received_at=days_ago(31), updated_at=days_ago(31)
+                ),
+                ChannelMessage(
+                    channel="wecom", msg_id="new", status="replied", received_at=days_ago(1), updated_at=days_ago(1)
+                ),
+            ]
+        )
 
 
 def test_what_is_past_retention_goes_and_the_rest_stays(fresh_ops):

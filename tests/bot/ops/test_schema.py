@@ -23,7 +23,7 @@ from bot.ops.timestamps import UTC
 
 
 def tables(url: str) -> set[str]:
-    with sqlite3.connect(url[len("sqlite:///"):]) as conn:
+    with sqlite3.connect(url[len("sqlite:///") :]) as conn:
         return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
@@ -69,36 +69,55 @@ def test_data_of_older_versions_is_copied_once(fresh_ops, tmp_path, monkeypatch,
         patch.setenv("TZ", "Asia/Shanghai")  # the old code wrote the server's local time
         time.tzset()
         with sqlite3.connect(kb_file) as old:
-            old.execute("CREATE TABLE user_unit (sender VARCHAR PRIMARY KEY, unit VARCHAR, source VARCHAR,"
-                        " updated_at DATETIME)")
-            old.execute("INSERT INTO user_unit VALUES ('wecom:zhangsan', '天河区石牌街道', 'admin',"
-                        " '2026-01-01 08:00:00.000000')")
-            old.execute("CREATE TABLE audit_record (id INTEGER PRIMARY KEY, created_at DATETIME, sender VARCHAR,"
-                        " channel VARCHAR, text TEXT, intent VARCHAR, confidence FLOAT, unit VARCHAR, matter VARCHAR,"
-                        " question VARCHAR, verdict VARCHAR, kb_version VARCHAR, rating VARCHAR, reason TEXT,"
-                        " rated_at DATETIME)")
-            old.execute("INSERT INTO audit_record VALUES (7, '2026-01-01 09:30:00.000000', 'wecom:zhangsan', 'wecom',"
-                        " '能批宅基地吗', 'ask_can', 0.9, '天河区石牌街道', 'zhaijidi', 'can', 'no', 'v1', 'down',"
-                        " '清单已调整', '2026-01-01 09:31:00.000000')")
+            old.execute(
+                "CREATE TABLE user_unit (sender VARCHAR PRIMARY KEY, unit VARCHAR, source VARCHAR, updated_at DATETIME)"
+            )
+            old.execute(
+                "INSERT INTO user_unit VALUES ('wecom:zhangsan', '天河区石牌街道', 'admin',"
+                " '2026-01-01 08:00:00.000000')"
+            )
+            old.execute(
+                "CREATE TABLE audit_record (id INTEGER PRIMARY KEY, created_at DATETIME, sender VARCHAR,"
+                " channel VARCHAR, text TEXT, intent VARCHAR, confidence FLOAT, unit VARCHAR, matter VARCHAR,"
+                " question VARCHAR, verdict VARCHAR, kb_version VARCHAR, rating VARCHAR, reason TEXT,"
+                " rated_at DATETIME)"
+            )
+            old.execute(
+                "INSERT INTO audit_record VALUES (7, '2026-01-01 09:30:00.000000', 'wecom:zhangsan', 'wecom',"
+                " '能批宅基地吗', 'ask_can', 0.9, '天河区石牌街道', 'zhaijidi', 'can', 'no', 'v1', 'down',"
+                " '清单已调整', '2026-01-01 09:31:00.000000')"
+            )
         users.remember("dingtalk:li", "白云区江高镇", "chat")  # data written since the upgrade stays
         assert main(["import-legacy"]) == 0
         assert "用户镇街 1 条，审计记录 1 条" in capsys.readouterr().out
         assert main(["import-legacy"]) == 0
         assert "用户镇街 0 条，审计记录 0 条" in capsys.readouterr().out
     time.tzset()
-    assert users.all_users()[1] == ("wecom:zhangsan", "天河区石牌街道", "admin",
-                                    dt.datetime(2026, 1, 1, 0, 0, tzinfo=UTC))
+    assert users.all_users()[1] == (
+        "wecom:zhangsan",
+        "天河区石牌街道",
+        "admin",
+        dt.datetime(2026, 1, 1, 0, 0, tzinfo=UTC),
+    )
     [row] = audit.export_rows()
-    assert (row["created_at"], row["rated_at"]) == (dt.datetime(2026, 1, 1, 1, 30, tzinfo=UTC),
-                                                    dt.datetime(2026, 1, 1, 1, 31, tzinfo=UTC))
+    assert (row["created_at"], row["rated_at"]) == (
+        dt.datetime(2026, 1, 1, 1, 30, tzinfo=UTC),
+        dt.datetime(2026, 1, 1, 1, 31, tzinfo=UTC),
+    )
     assert (row["text"], row["verdict"], row["rating"], row["reason"]) == ("能批宅基地吗", "no", "down", "清单已调整")
 
 
 def test_processes_starting_together_migrate_once(fresh_ops):
     """Rasa, the action server and the widget may all find the database empty at the same moment."""
     started = [
-        subprocess.Popen([sys.executable, "-m", "bot.ops", "migrate"], cwd=PROJECT_ROOT, env=dict(os.environ),
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "bot.ops", "migrate"],
+            cwd=PROJECT_ROOT,
+            env=dict(os.environ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         for _ in range(3)
     ]
     outputs = [p.communicate(timeout=120)[0] for p in started]

@@ -30,7 +30,7 @@ def test_stored_in_utc_and_returned_aware(fresh_ops, new_york):
     [row] = audit.export_rows()
     for moment in (updated, row["created_at"]):
         assert moment.tzinfo is UTC and before <= moment <= dt.datetime.now(UTC)
-    with sqlite3.connect(fresh_ops[len("sqlite:///"):]) as conn:
+    with sqlite3.connect(fresh_ops[len("sqlite:///") :]) as conn:
         [(raw,)] = conn.execute("SELECT created_at FROM audit_record").fetchall()
     assert abs(dt.datetime.fromisoformat(raw) - before.replace(tzinfo=None)) < dt.timedelta(minutes=1)
 
