@@ -182,9 +182,9 @@ def report(limit: int = 20, url: str | None = None) -> Report:
     return Report(
         int(total),
         [tuple(r) for r in frequent],
-        [tuple(r) for r in unanswered],  # type: ignore[misc]
+        [tuple(r) for r in unanswered],
         [tuple(r) for r in negative],
-    )  # type: ignore[misc]
+    )
 
 
 def export_rows(url: str | None = None) -> list[dict[str, object]]:

@@ -13,6 +13,7 @@ answer card), as long as that webhook has not expired; each call is limited to
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -130,7 +131,7 @@ class SessionReplier:
         for piece in split_by_bytes(message.content, TEXT_LIMIT_BYTES):
             body = reply_body(message, piece, at_user)
             await inbox.with_retries(
-                lambda body=body: self._post(webhook, body), "dingtalk reply", self.retry, still_possible
+                functools.partial(self._post, webhook, body), "dingtalk reply", self.retry, still_possible
             )
 
     async def _post(self, webhook: str, body: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ card), each piece at most 2048 bytes, each call limited to
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -100,7 +101,7 @@ class WeComApi:
                 "enable_duplicate_check": 1,
                 "duplicate_check_interval": 600,
             }
-            await inbox.with_retries(lambda body=body: self._send_once(body), f"wecom send to {user}", self.retry)
+            await inbox.with_retries(functools.partial(self._send_once, body), f"wecom send to {user}", self.retry)
 
     async def _send_once(self, body: dict[str, Any]) -> None:
         url = f"{self.settings.api_base}/cgi-bin/message/send"

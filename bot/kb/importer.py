@@ -203,7 +203,7 @@ def _progress(rows: list[ListRow], enabled: bool) -> Iterable[ListRow]:
         return rows
     from tqdm import tqdm
 
-    return tqdm(rows, desc="校验清单", unit="行", leave=False)  # type: ignore[no-any-return]
+    return tqdm(rows, desc="校验清单", unit="行", leave=False)
 
 
 def _imports_csv(path: Path, rows: list[ListRow], unit_kind: str | None, unit: str | None) -> str:

@@ -6,6 +6,8 @@ the frozen dataclasses of :mod:`bot.kb.types`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -19,7 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import declarative_base, relationship
 
-Base = declarative_base()
+# Any: SQLAlchemy 1.4 ships no types for declarative classes (its mypy plugin needs sqlalchemy2-stubs).
+Base: Any = declarative_base()
 
 
 class District(Base):

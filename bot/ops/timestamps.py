@@ -25,7 +25,7 @@ def shown(moment: dt.datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return moment.astimezone(SHANGHAI).strftime(fmt)
 
 
-class UTCDateTime(TypeDecorator):  # type: ignore[type-arg]
+class UTCDateTime(TypeDecorator):
     """A column of aware datetimes, stored as naive UTC (SQLite keeps no offset).
 
     Naive datetimes are refused: they were the source of the local/UTC mix-up.

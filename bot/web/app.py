@@ -46,8 +46,8 @@ INTERNAL = "服务器内部出错，请稍后再试。"
 RASA_URL = web.AppKey("rasa_url", str)
 RASA_TIMEOUT = web.AppKey("rasa_timeout", float)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
-KNOWLEDGE = web.AppKey("knowledge", Callable[[], Knowledge])
-FEEDBACK_URL = web.AppKey("feedback_url", object)  # str | None: None is the operational database
+KNOWLEDGE: web.AppKey[Callable[[], Knowledge]] = web.AppKey("knowledge")
+FEEDBACK_URL: web.AppKey[str | None] = web.AppKey("feedback_url")  # None: the operational database
 RASA_TOKEN = web.AppKey("rasa_token", str)
 
 _HTTP_ERRORS = {

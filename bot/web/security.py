@@ -32,7 +32,7 @@ OTHER_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 ALLOWED_ORIGINS = web.AppKey("allowed_origins", frozenset)
 LIMITS = web.AppKey("limits", RequestLimits)
-TRUSTED_PROXIES = web.AppKey("trusted_proxies", tuple)
+TRUSTED_PROXIES: web.AppKey[tuple[str, ...]] = web.AppKey("trusted_proxies")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -106,7 +106,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         origin = _cross_origin(request)
         if origin is not None and origin not in request.app[ALLOWED_ORIGINS]:
             raise Refused(403, ORIGIN_REFUSED)
-        address = client_address(request.remote, request.headers.get("X-Forwarded-For"), request.app[TRUSTED_PROXIES])
+        proxies: tuple[str, ...] = request.app[TRUSTED_PROXIES]
+        address = client_address(request.remote, request.headers.get("X-Forwarded-For"), proxies)
         _check(request.app[LIMITS].address_retry_after(address))
     return await handler(request)
 
