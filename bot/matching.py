@@ -24,121 +24,21 @@ from functools import lru_cache
 import jieba
 
 from bot.kb.types import ItemInfo, Knowledge
+from bot.question_words import (
+    NAME_CORE_MIN,
+    NEGATION_BEFORE,
+    PUNCT_RE,
+    adjusted_score,
+    asks_for,
+    clean_question,
+    name_core,
+    type_hint,
+)
 
 ACCEPT = 0.55  # below this the matter is unknown
 AMBIGUITY_MARGIN = 0.06  # candidates this close to the best are offered as options
 MAX_OPTIONS = 4
 TENTATIVE_FLOOR = 0.4  # other candidates offered beside a tentative best
-
-# Words that frame a question but say nothing about the matter.
-_QUESTION_WORDS = (
-    "能不能",
-    "可不可以",
-    "可以不可以",
-    "能否",
-    "可否",
-    "是不是",
-    "有没有",
-    "有无",
-    "归不归",
-    "管不管",
-    "请问",
-    "请教",
-    "问一下",
-    "问下",
-    "咨询",
-    "想问",
-    "想知道",
-    "告诉我",
-    "帮我查",
-    "查一下",
-    "查查",
-    "我们这里",
-    "我们这边",
-    "我们这",
-    "我们",
-    "咱们",
-    "本单位",
-    "本街道",
-    "本镇",
-    "街道",
-    "镇里",
-    "镇上",
-    "辖区",
-    "这个事情",
-    "这个事",
-    "这件事",
-    "这种事",
-    "这事",
-    "这类",
-    "这种",
-    "那个",
-    "这个",
-    "由谁负责",
-    "谁负责",
-    "谁来管",
-    "谁管",
-    "归谁管",
-    "归谁",
-    "哪个部门",
-    "哪个办公室",
-    "哪个科室",
-    "法律依据",
-    "依据",
-    "法规",
-    "哪条",
-    "哪一条",
-    "第几条",
-    "规定",
-    "可以",
-    "能够",
-    "能",
-    "会",
-    "吗",
-    "呢",
-    "吧",
-    "啊",
-    "呀",
-    "嘛",
-    "么",
-    "了",
-    "的",
-    "得",
-    "是",
-    "有权",
-    "权力",
-    "权限",
-    "职权",
-    "管",
-    "负责",
-    "办理",
-    "处理",
-    "要",
-    "想",
-    "怎么",
-    "什么",
-    "我",
-)
-_QUESTION_RE = re.compile("|".join(sorted(map(re.escape, _QUESTION_WORDS), key=len, reverse=True)))
-_PUNCT_RE = re.compile(r"[\s\W_]+", re.UNICODE)
-_PENALTY_RE = re.compile(r"处罚|罚款|罚|查处|执法|处理违法")
-# The formal name without the framing every list adds: 对…的处罚, …审批.
-_NAME_LEAD = re.compile(r"^(对|关于)")
-_NAME_TAIL = re.compile(
-    r"(的)?(行政处罚|处罚|审批|许可|核准|备案|登记|确认|给付|奖励|征收|裁决|检查|监督检查|强制措施|强制执行)$"
-)
-NAME_CORE_MIN = 6  # shorter cores (低保) are everyday words, not copied names
-# "没办X就…", "未取得X…", "无照…": the question is about the violation, not the licence.
-_NEGATION_BEFORE = re.compile(r"(没有?办?理?|未办理?|未取得|未经|没取得|没申请|未申请|不办|无)$")
-_LICENCE_RE = re.compile(r"审批|批准|许可|核发|报建|批")
-# What the asker wants done: permission (申请、审批、手续) or action against a violation.
-_ASKS_PERMISSION = re.compile(r"申请|审批|批准|批|发证|办证|许可|手续|核发|报建|登记")
-_ASKS_ENFORCEMENT = re.compile(
-    r"罚|查处|责令|拆|没收|取缔|违法|违规|违章|乱|擅自|偷|停工|叫停|"
-    r"没有?(办|经|拿|报|取得|申请)|未(经|办|取得|报|申请)|无证|无照|不办"
-)
-_ENFORCEMENT_TYPES = ("行政处罚", "行政强制")
-CONFLICT_PENALTY = 0.15  # a licence asked about as a penalty, or the reverse
 
 
 @dataclass(frozen=True)
@@ -220,8 +120,8 @@ class MatterIndex:
         # Formal names copied from a list win outright; so does a long core of one.
         name_items: dict[str, list[int]] = {}
         for index, item in enumerate(self.items):
-            full = _PUNCT_RE.sub("", item.name)
-            core = _name_core(item.name)
+            full = PUNCT_RE.sub("", item.name)
+            core = name_core(item.name)
             for text in {full, core} if len(core) >= NAME_CORE_MIN else {full}:
                 name_items.setdefault(text, []).append(index)
         self.name_phrases = _Phrases(name_items)
@@ -231,7 +131,7 @@ class MatterIndex:
         self.keyword_top = max(self.keyword_idf.values(), default=1.0)
 
     def terms(self, text: str) -> set[str]:
-        text = _PUNCT_RE.sub("", text)
+        text = PUNCT_RE.sub("", text)
         with self._lock:
             words = {w for w in self.tokenizer.lcut(text) if len(w) >= 2}
         bigrams = {text[i : i + 2] for i in range(len(text) - 1)}
@@ -239,7 +139,7 @@ class MatterIndex:
 
     def rank(self, question: str) -> list[Candidate]:
         """Every item with any evidence, best first (no threshold)."""
-        raw = _PUNCT_RE.sub("", question)
+        raw = PUNCT_RE.sub("", question)
         query = clean_question(raw)
         scores: dict[int, tuple[float, str, str]] = {}
 
@@ -266,11 +166,11 @@ class MatterIndex:
                 offer(index, coverage, "、".join(sorted(terms, key=len, reverse=True)[:3]), "terms")
         for index, (score, words) in self._keyword_scores(raw).items():
             offer(index, score, words, "keywords")
-        hint = _type_hint(question)
-        wants = _wants(raw)
+        hint = type_hint(question)
+        wants = asks_for(raw)
         return sorted(
             (
-                Candidate(self.items[i], _adjusted(s, self.items[i], hint, wants), e, k)
+                Candidate(self.items[i], adjusted_score(s, self.items[i], hint, wants), e, k)
                 for i, (s, e, k) in scores.items()
             ),
             key=lambda c: (-c.score, c.item.code),
@@ -299,7 +199,7 @@ class MatterIndex:
         The longest name wins; names inside a longer one are not evidence of
         their own. Several items with the same longest name are all returned.
         """
-        raw = _PUNCT_RE.sub("", question)
+        raw = PUNCT_RE.sub("", question)
         hits = self.name_phrases.find(raw)
         if not hits:
             return []
@@ -342,7 +242,7 @@ class MatterIndex:
         scores: dict[int, tuple[float, str]] = {}
         for alias, start, _ in hits:
             score = 0.7 + 0.3 * min(1.0, (len(alias) - 1) / 3)
-            negated = bool(_NEGATION_BEFORE.search(query[max(0, start - 4) : start]))
+            negated = bool(NEGATION_BEFORE.search(query[max(0, start - 4) : start]))
             for index in self.alias_phrases.phrases[alias]:
                 item_score = score
                 if negated and self.items[index].power_type == "行政许可":
@@ -364,45 +264,6 @@ class MatterIndex:
             and alias in item.name
             and re.search(r"未取得|未经|无证|擅自|未按", item.name)
         ]
-
-
-def _name_core(name: str) -> str:
-    core = _PUNCT_RE.sub("", name)
-    core = _NAME_LEAD.sub("", core)
-    return _NAME_TAIL.sub("", core)
-
-
-def clean_question(text: str) -> str:
-    text = _PUNCT_RE.sub("", text)
-    return _QUESTION_RE.sub("", text)
-
-
-def _wants(text: str) -> str | None:
-    """ "permission" or "enforcement" when the question clearly asks for one and not the other."""
-    permission, enforcement = bool(_ASKS_PERMISSION.search(text)), bool(_ASKS_ENFORCEMENT.search(text))
-    if permission and not enforcement:
-        return "permission"
-    if enforcement and not permission:
-        return "enforcement"
-    return None
-
-
-def _adjusted(score: float, item: ItemInfo, hint: str | None, wants: str | None) -> float:
-    if hint and item.power_type == hint:
-        score += 0.04
-    if (wants == "permission" and item.power_type in _ENFORCEMENT_TYPES) or (
-        wants == "enforcement" and item.power_type == "行政许可"
-    ):
-        score -= CONFLICT_PENALTY
-    return min(1.0, score)
-
-
-def _type_hint(text: str) -> str | None:
-    if _PENALTY_RE.search(text):
-        return "行政处罚"
-    if _LICENCE_RE.search(text):
-        return "行政许可"
-    return None
 
 
 @lru_cache(maxsize=4)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.config import PROJECT_ROOT
 from bot.kb.types import UNIT_KINDS, Knowledge
+from bot.question_words import without_framing
 
 DEFAULT_CASES = PROJECT_ROOT / "tests" / "eval" / "questions.jsonl"
 
@@ -109,13 +109,6 @@ def check(expect: dict[str, Any], payload: dict[str, Any] | None, texts: list[st
     return problems
 
 
-# Framing the lists add to a name: 对…的处罚, …审批. Staff often paste the name without it.
-_LEAD = re.compile(r"^(对|关于)")
-_TAIL = re.compile(
-    r"(的)?(行政处罚|处罚|审批|许可|核准|备案|登记|确认|给付|奖励|征收|裁决|监督检查|检查|强制措施|强制执行)$"
-)
-
-
 def exact_name_cases(knowledge: Knowledge) -> list[Case]:
     """Every item's formal name (and the name without its framing) asked for one unit of each kind.
 
@@ -131,7 +124,7 @@ def exact_name_cases(knowledge: Knowledge) -> list[Case]:
             units.append(unit)
     cases = []
     for item in knowledge.items.values():
-        trimmed = _TAIL.sub("", _LEAD.sub("", item.name))
+        trimmed = without_framing(item.name)
         for unit in units:
             verdict = decide(knowledge, unit, item)
             expect = {"type": "power_answer", "verdict": verdict.verdict, "unit": unit.full_name, "item": item.code}

@@ -1,0 +1,167 @@
+"""What a question says besides its matter, for the matcher (pure Python).
+
+Framing words that say nothing about the matter (能不能, 归谁管…), the core of a
+formal item name without the framing every list adds (对…的处罚), a licence
+named as missing (没办X就…), and whether the asker wants permission (申请、审批)
+or action against a violation (罚、责令、拆): each is a small rule of its own,
+kept apart from the index that scores items.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.kb.types import ItemInfo
+
+# Words that frame a question but say nothing about the matter.
+_QUESTION_WORDS = (
+    "能不能",
+    "可不可以",
+    "可以不可以",
+    "能否",
+    "可否",
+    "是不是",
+    "有没有",
+    "有无",
+    "归不归",
+    "管不管",
+    "请问",
+    "请教",
+    "问一下",
+    "问下",
+    "咨询",
+    "想问",
+    "想知道",
+    "告诉我",
+    "帮我查",
+    "查一下",
+    "查查",
+    "我们这里",
+    "我们这边",
+    "我们这",
+    "我们",
+    "咱们",
+    "本单位",
+    "本街道",
+    "本镇",
+    "街道",
+    "镇里",
+    "镇上",
+    "辖区",
+    "这个事情",
+    "这个事",
+    "这件事",
+    "这种事",
+    "这事",
+    "这类",
+    "这种",
+    "那个",
+    "这个",
+    "由谁负责",
+    "谁负责",
+    "谁来管",
+    "谁管",
+    "归谁管",
+    "归谁",
+    "哪个部门",
+    "哪个办公室",
+    "哪个科室",
+    "法律依据",
+    "依据",
+    "法规",
+    "哪条",
+    "哪一条",
+    "第几条",
+    "规定",
+    "可以",
+    "能够",
+    "能",
+    "会",
+    "吗",
+    "呢",
+    "吧",
+    "啊",
+    "呀",
+    "嘛",
+    "么",
+    "了",
+    "的",
+    "得",
+    "是",
+    "有权",
+    "权力",
+    "权限",
+    "职权",
+    "管",
+    "负责",
+    "办理",
+    "处理",
+    "要",
+    "想",
+    "怎么",
+    "什么",
+    "我",
+)
+QUESTION_RE = re.compile("|".join(sorted(map(re.escape, _QUESTION_WORDS), key=len, reverse=True)))
+PUNCT_RE = re.compile(r"[\s\W_]+", re.UNICODE)
+_PENALTY_RE = re.compile(r"处罚|罚款|罚|查处|执法|处理违法")
+# The formal name without the framing every list adds: 对…的处罚, …审批.
+_NAME_LEAD = re.compile(r"^(对|关于)")
+_NAME_TAIL = re.compile(
+    r"(的)?(行政处罚|处罚|审批|许可|核准|备案|登记|确认|给付|奖励|征收|裁决|检查|监督检查|强制措施|强制执行)$"
+)
+NAME_CORE_MIN = 6  # shorter cores (低保) are everyday words, not copied names
+# "没办X就…", "未取得X…", "无照…": the question is about the violation, not the licence.
+NEGATION_BEFORE = re.compile(r"(没有?办?理?|未办理?|未取得|未经|没取得|没申请|未申请|不办|无)$")
+_LICENCE_RE = re.compile(r"审批|批准|许可|核发|报建|批")
+# What the asker wants done: permission (申请、审批、手续) or action against a violation.
+_ASKS_PERMISSION = re.compile(r"申请|审批|批准|批|发证|办证|许可|手续|核发|报建|登记")
+_ASKS_ENFORCEMENT = re.compile(
+    r"罚|查处|责令|拆|没收|取缔|违法|违规|违章|乱|擅自|偷|停工|叫停|"
+    r"没有?(办|经|拿|报|取得|申请)|未(经|办|取得|报|申请)|无证|无照|不办"
+)
+_ENFORCEMENT_TYPES = ("行政处罚", "行政强制")
+CONFLICT_PENALTY = 0.15  # a licence asked about as a penalty, or the reverse
+
+
+def without_framing(name: str) -> str:
+    """对擅自倾倒、堆放、丢弃污泥的处罚 -> 擅自倾倒、堆放、丢弃污泥 (punctuation kept)."""
+    return _NAME_TAIL.sub("", _NAME_LEAD.sub("", name.strip()))
+
+
+def name_core(name: str) -> str:
+    """The name without framing or punctuation: what is looked for in a question."""
+    return without_framing(PUNCT_RE.sub("", name))
+
+
+def clean_question(text: str) -> str:
+    text = PUNCT_RE.sub("", text)
+    return QUESTION_RE.sub("", text)
+
+
+def asks_for(text: str) -> str | None:
+    """ "permission" or "enforcement" when the question clearly asks for one and not the other."""
+    permission, enforcement = bool(_ASKS_PERMISSION.search(text)), bool(_ASKS_ENFORCEMENT.search(text))
+    if permission and not enforcement:
+        return "permission"
+    if enforcement and not permission:
+        return "enforcement"
+    return None
+
+
+def adjusted_score(score: float, item: ItemInfo, hint: str | None, wants: str | None) -> float:
+    if hint and item.power_type == hint:
+        score += 0.04
+    if (wants == "permission" and item.power_type in _ENFORCEMENT_TYPES) or (
+        wants == "enforcement" and item.power_type == "行政许可"
+    ):
+        score -= CONFLICT_PENALTY
+    return min(1.0, score)
+
+
+def type_hint(text: str) -> str | None:
+    if _PENALTY_RE.search(text):
+        return "行政处罚"
+    if _LICENCE_RE.search(text):
+        return "行政许可"
+    return None
