@@ -39,6 +39,8 @@ MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
 ENDPOINTS = PROJECT_ROOT / "endpoints.yml"
 CREDENTIALS = PROJECT_ROOT / "credentials.yml"
 
+STOP_GRACE_S = 40.0  # per server: Rasa drains answers for 20 s, then Sanic gives 15 s
+
 
 class ServerError(RuntimeError):
     """A server did not come up."""
@@ -69,13 +71,16 @@ class Servers:
         return f"http://{_reachable(self.web_host)}:{self.web_port}" if self.web_port else None
 
     def stop(self) -> None:
-        for proc in self.processes:
+        """Stop front to back (web app, Rasa, action server), so answers in flight can finish.
+
+        Rasa drains the channels' answers for up to 20 s on SIGINT, and those
+        answers still need the action server: it stops last.
+        """
+        for proc in reversed(self.processes):
             if proc.poll() is None:
                 proc.send_signal(signal.SIGINT)
-        deadline = time.monotonic() + 15
-        for proc in self.processes:
             try:
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                proc.wait(timeout=STOP_GRACE_S)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()

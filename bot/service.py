@@ -24,8 +24,22 @@ class Context:
 
 
 def answer_turn(turn: Turn, state: State, ctx: Context) -> Outcome:
-    """Raises KnowledgeError when the knowledge base cannot be read."""
-    knowledge = default_provider().get()
+    """Raises KnowledgeError when the knowledge base cannot be read (the question is still audited)."""
+    try:
+        knowledge = default_provider().get()
+    except KnowledgeError:
+        # Nothing lost: the question is written down (or spooled) even when it cannot be answered.
+        audit.record(
+            audit.Entry(
+                sender=ctx.sender,
+                text=turn.text[:2000],
+                channel=ctx.channel,
+                intent=turn.intent,
+                confidence=ctx.confidence,
+                verdict="unavailable",
+            )
+        )
+        raise
     directory_unit = _directory_unit(ctx.sender)
     outcome = handle_turn(knowledge, replace(turn, directory_unit=directory_unit), state)
     given = outcome.units.metadata if outcome.units else None  # the channel's unit, resolved by the turn
@@ -52,9 +66,15 @@ def answer_turn(turn: Turn, state: State, ctx: Context) -> Outcome:
     return outcome
 
 
+ADMIN_UNIT_KEPT = "您的镇街是管理员设置的，不能在对话中清除。如需更改，请联系本单位的清单管理员。"
+
+
 def forget_unit(sender: str) -> answer.Reply:
+    """Forget the unit the sender told us; a unit an admin set stays."""
     try:
-        removed = users.forget(sender)
+        removed = users.forget(sender, keep_admin=True)
+        if not removed and users.source_of(sender) == "admin":
+            return answer.text_reply(ADMIN_UNIT_KEPT)
     except KnowledgeError:
         return answer.text_reply("暂时无法访问用户目录，请稍后再试。")
     if removed:

@@ -51,9 +51,20 @@ def remember(sender: str, unit: str, source: str, url: str | None = None) -> boo
         return True
 
 
-def forget(sender: str, url: str | None = None) -> bool:
+def forget(sender: str, url: str | None = None, keep_admin: bool = False) -> bool:
+    """Remove the sender's unit; with ``keep_admin`` a unit an admin set stays (chat cannot undo it)."""
+    query = delete(UserUnit).where(UserUnit.sender == sender)
+    if keep_admin:
+        query = query.where(UserUnit.source != "admin")
     with db.session_scope(url) as session:
-        return session.execute(delete(UserUnit).where(UserUnit.sender == sender)).rowcount > 0
+        return session.execute(query).rowcount > 0
+
+
+def source_of(sender: str, url: str | None = None) -> str | None:
+    """Who set the sender's unit (admin / chat / metadata), or None."""
+    with db.session_scope(url) as session:
+        row = session.get(UserUnit, sender)
+        return str(row.source) if row is not None else None
 
 
 def all_users(url: str | None = None) -> list[tuple[str, str, str, dt.datetime]]:

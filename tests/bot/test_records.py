@@ -74,3 +74,21 @@ def test_widget_feedback_rates_the_audit_record(db):
     assert rated == audited["id"]  # one home for ratings: the audit record of the answer
     negative = [n for n in audit.report().negative if n[0] == "江高镇能不能审批宅基地"]
     assert negative and negative[0][3] == "清单已调整"
+
+
+def test_forgetting_in_chat_keeps_a_unit_the_admin_set(db):
+    users.remember("erin", "天河区石牌街道", "admin")
+    reply = service.forget_unit("erin")
+    assert reply.messages[0].text == service.ADMIN_UNIT_KEPT
+    assert users.unit_of("erin") == "天河区石牌街道"
+
+
+def test_a_question_asked_while_the_knowledge_base_is_down_is_still_audited(monkeypatch, tmp_path, fresh_ops):
+    from bot.errors import KnowledgeError
+
+    broken = KnowledgeProvider(f"sqlite:///{tmp_path / 'missing' / 'nothing-here.sqlite3'}")
+    monkeypatch.setattr(service, "default_provider", lambda: broken)
+    with pytest.raises(KnowledgeError):
+        service.answer_turn(Turn("ask_can", "石牌街道能不能处罚占道经营", {}), State(), ctx("frank"))
+    [row] = [r for r in audit.export_rows() if r["sender"] == "frank"]
+    assert (row["text"], row["verdict"]) == ("石牌街道能不能处罚占道经营", "unavailable")
