@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -30,9 +31,8 @@ class BuildRejected(KnowledgeError):
 
     def __init__(self, problems: list[SourceProblem]):
         self.problems = problems
-        lines = "\n".join(f"  {p}" for p in problems[:50])
-        more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"{len(problems)} problem(s) in the knowledge sources:\n{lines}{more}")
+        listed = _listing(problems, 50, "… and {n} more")
+        super().__init__(f"{len(problems)} problem(s) in the knowledge sources:\n{listed}")
 
 
 @dataclass(frozen=True)
@@ -56,9 +56,15 @@ class ImportRejected(KnowledgeError):
 
     def __init__(self, problems: list[ImportProblem]):
         self.problems = problems
-        lines = "\n".join(f"  {p}" for p in problems[:200])
-        more = f"\n  … 另有 {len(problems) - 200} 个问题" if len(problems) > 200 else ""
-        super().__init__(f"清单有 {len(problems)} 个问题：\n{lines}{more}")
+        super().__init__(f"清单有 {len(problems)} 个问题：\n{_listing(problems, 200, '… 另有 {n} 个问题')}")
+
+
+def _listing(problems: Sequence[object], limit: int, more: str) -> str:
+    """The first ``limit`` problems, one per indented line, and how many more there are."""
+    lines = [f"  {p}" for p in problems[:limit]]
+    if len(problems) > limit:
+        lines.append("  " + more.format(n=len(problems) - limit))
+    return "\n".join(lines)
 
 
 class OpsUnavailable(KnowledgeError):

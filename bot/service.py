@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from typing import Any
 
 from bot import answer, audit, users
 from bot.dialogue import Outcome, State, Turn, handle_turn
@@ -29,16 +30,7 @@ def answer_turn(turn: Turn, state: State, ctx: Context) -> Outcome:
         knowledge = default_provider().get()
     except KnowledgeError:
         # Nothing lost: the question is written down (or spooled) even when it cannot be answered.
-        audit.record(
-            audit.Entry(
-                sender=ctx.sender,
-                text=turn.text[:2000],
-                channel=ctx.channel,
-                intent=turn.intent,
-                confidence=ctx.confidence,
-                verdict="unavailable",
-            )
-        )
+        _audit(turn, ctx, {"verdict": "unavailable"}, None)
         raise
     directory_unit = _directory_unit(ctx.sender)
     outcome = handle_turn(knowledge, replace(turn, directory_unit=directory_unit), state)
@@ -47,7 +39,11 @@ def answer_turn(turn: Turn, state: State, ctx: Context) -> Outcome:
         _remember(ctx.sender, given.full_name, "metadata")
     if outcome.remember_unit:
         _remember(ctx.sender, outcome.remember_unit, "chat")
-    understood = outcome.understood
+    _audit(turn, ctx, outcome.understood, knowledge.version)
+    return outcome
+
+
+def _audit(turn: Turn, ctx: Context, understood: dict[str, Any], kb_version: str | None) -> None:
     verdict = understood.get("verdict") or ("clarify" if understood.get("clarify") else None)
     audit.record(
         audit.Entry(
@@ -60,10 +56,9 @@ def answer_turn(turn: Turn, state: State, ctx: Context) -> Outcome:
             matter=understood.get("matter"),
             question=understood.get("question"),
             verdict=verdict,
-            kb_version=knowledge.version,
+            kb_version=kb_version,
         )
     )
-    return outcome
 
 
 ADMIN_UNIT_KEPT = "您的镇街是管理员设置的，不能在对话中清除。如需更改，请联系本单位的清单管理员。"
