@@ -30,8 +30,7 @@ from bot import servers
 from tests.channels import conftest as channels
 from tests.channels.conftest import AES_KEY, AGENT_ID, CORP_ID, TOKEN
 
-# The fake WeCom platform of the channel tests, shared rather than started twice.
-fake_platform = channels.fake_platform
+# The fake WeCom platform of the session (tests/conftest.py), reset per test as the channel tests do.
 platform = channels.platform
 
 

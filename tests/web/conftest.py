@@ -11,13 +11,18 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 
 from bot import servers
 from bot.config import PROJECT_ROOT
+from bot.kb.types import Knowledge
+from bot.web.app import create_app
 from tests.stack import Stack
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -103,3 +108,69 @@ def page(browser):
         assert not errors, f"JavaScript errors on the page: {errors}"
     finally:
         context.close()
+
+
+# ---- the web app alone, against a fake Rasa (aiohttp level) -----------------------------------
+
+
+class FakeRasa:
+    """Records what the web app sends; answers like Rasa's REST channel and tracker API."""
+
+    def __init__(self, status: int = 200):
+        self.status = status
+        self.messages: list[dict[str, Any]] = []
+        self.events: list[tuple[str, dict[str, Any]]] = []
+        self.credentials: list[str | None] = []  # the Authorization header or token parameter of each call
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/webhooks/rest/webhook", self.webhook)
+        app.router.add_post("/conversations/{sender}/tracker/events", self.tracker_events)
+        app.router.add_get("/", self.hello)
+        return app
+
+    async def hello(self, request: web.Request) -> web.Response:
+        return web.Response(text="Hello from Rasa: 3.6.21")
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.messages.append(body)
+        self.credentials.append(request.headers.get("Authorization"))
+        if self.status != 200:
+            return web.json_response({"error": "boom"}, status=self.status)
+        return web.json_response(
+            [
+                {"recipient_id": body["sender"], "text": "可以。……"},
+                {"recipient_id": body["sender"], "custom": {"type": "power_answer", "verdict": "yes"}},
+            ]
+        )
+
+    async def tracker_events(self, request: web.Request) -> web.Response:
+        self.events.append((request.match_info["sender"], await request.json()))
+        self.credentials.append(request.query.get("token"))
+        return web.json_response({"sender_id": request.match_info["sender"]}, status=self.status)
+
+
+Serve = Callable[..., Awaitable[TestClient]]
+
+
+@pytest.fixture()
+def serve(
+    aiohttp_client: Callable[..., Awaitable[TestClient]],
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+    knowledge: Knowledge,
+) -> Serve:
+    """Serve the web app (and the fake Rasa, if any) on loopback; returns a client of the web app.
+
+    Without ``rasa`` the app talks to the discard port, where nothing listens.
+    """
+
+    async def go(rasa: FakeRasa | None = None, feedback_url: str | None = None, **options: Any) -> TestClient:
+        if rasa:
+            rasa_url = str((await aiohttp_server(rasa.app())).make_url("")).rstrip("/")
+        else:
+            rasa_url = "http://127.0.0.1:9"
+        app = create_app(rasa_url, knowledge=lambda: knowledge, feedback_url=feedback_url, rasa_timeout=10, **options)
+        return await aiohttp_client(app)
+
+    return go
