@@ -96,10 +96,9 @@ def test_handle_records_replied_or_failed(monkeypatch, tmp_path):
 
 
 @pytest.fixture()
-def kb_db(monkeypatch, tmp_path):
-    url = f"sqlite:///{tmp_path / 'kb.sqlite3'}"
-    monkeypatch.setenv("KB_DATABASE_URL", url)
-    return url
+def kb_db(fresh_ops):
+    """Channel dedup lives in the operational database: a fresh one per test."""
+    return fresh_ops
 
 
 async def _answer(user_message):

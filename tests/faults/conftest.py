@@ -51,7 +51,7 @@ class Stack:
         return self.log_path.read_text(errors="replace")
 
     def _index(self, which: str) -> int:
-        marker = {"action": "rasa_sdk", "rasa": "run"}[which]
+        marker = {"action": "bot.actionserver", "rasa": "run"}[which]
         for index, proc in enumerate(self.running.processes):
             if marker in [str(a) for a in proc.args] and proc.poll() is None:
                 return index
