@@ -36,7 +36,7 @@ async def run_cases(rasa_url: str, cases: list[Case], progress: bool = True) -> 
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         for case in tqdm(cases, desc="问答评测", disable=not progress, unit="题"):
-            sender = f"eval-{case.id}-{uuid.uuid4().hex[:6]}"
+            sender = f"eval-{uuid.uuid4().hex}"  # REST ids are at most 64 characters (bot.identity)
             messages: list[dict[str, Any]] = []
             for turn in case.turns:
                 messages = await send(session, rasa_url, sender, turn["text"], turn.get("metadata"))
