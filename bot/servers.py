@@ -158,9 +158,11 @@ def start(
         ACTION_SERVER_TOKEN=servers.action_token,
         RASA_AUTH_TOKEN=servers.rasa_token,
         ACTION_PORT=str(action_port),
-        # endpoints.yml: where Rasa finds the action server started here.
+        # endpoints.yml: where Rasa finds the action server started here, and keeps conversations.
         ACTION_SERVER_URL=f"{servers.action_url}/webhook",
+        TRACKER_STORE_URL=cfg.tracker_store_url,
     )
+    _ensure_sqlite_dir(cfg.tracker_store_url)
 
     def spawn(args: list[str]) -> None:
         servers.processes.append(
@@ -211,6 +213,13 @@ def start(
         servers.stop()
         raise
     return servers
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    """SQLite creates its file but not the directory it goes in (build/ after ``make clean``)."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and len(url) > len(prefix):
+        (PROJECT_ROOT / url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _wait(servers: Servers, timeout: float) -> None:
