@@ -14,9 +14,10 @@ generated afresh for each start (never written anywhere):
   web widget's server uses it for ``/api/unit`` and to relay ``web:`` senders.
 
 Rasa reads ``endpoints.yml`` itself, with ``${VAR}`` references filled from the
-environment this module sets. ``python -m bot.servers rasa run …`` starts Rasa
-with ``--auth-token`` taken from the environment, so the token never shows in
-the process list.
+environment this module sets, conversations included: ``TRACKER_STORE_URL``
+(``bot.config``; a SQLite file under ``build/`` unless set), so they survive a restart.
+``python -m bot.servers rasa run …`` starts Rasa with ``--auth-token`` taken from
+the environment, so the token never shows in the process list.
 """
 
 from __future__ import annotations
