@@ -39,6 +39,9 @@ class Settings:
     voice_address_per_min: int = 600
     # Peers whose X-Forwarded-For names the client (the reverse proxy in front).
     trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    # Rasa's conversations (SQL tracker store, endpoints.yml): an SQLAlchemy URL, so that
+    # PostgreSQL is a matter of configuration; settings() fills in the SQLite file under build/.
+    tracker_store_url: str = ""
 
     @property
     def jieba_dir(self) -> Path:
@@ -55,6 +58,10 @@ class Settings:
 
 def default_database_url(build_dir: Path = BUILD_DIR) -> str:
     return f"sqlite:///{build_dir / 'kb.sqlite3'}"
+
+
+def default_tracker_store_url(build_dir: Path = BUILD_DIR) -> str:
+    return f"sqlite:///{build_dir / 'tracker.sqlite3'}"
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
@@ -93,6 +100,7 @@ def settings(env: Mapping[str, str] | None = None) -> Settings:
         voice_sender_per_min=_int(env, "VOICE_SENDER_PER_MIN", 20),
         voice_address_per_min=_int(env, "VOICE_ADDRESS_PER_MIN", 600),
         trusted_proxies=_list(env, "TRUSTED_PROXIES", ("127.0.0.1", "::1")),
+        tracker_store_url=env.get("TRACKER_STORE_URL") or default_tracker_store_url(build_dir),
     )
 
 

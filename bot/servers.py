@@ -14,9 +14,10 @@ generated afresh for each start (never written anywhere):
   web widget's server uses it for ``/api/unit`` and to relay ``web:`` senders.
 
 Rasa reads ``endpoints.yml`` itself, with ``${VAR}`` references filled from the
-environment this module sets. ``python -m bot.servers rasa run …`` starts Rasa
-with ``--auth-token`` taken from the environment, so the token never shows in
-the process list.
+environment this module sets, conversations included: ``TRACKER_STORE_URL``
+(``bot.config``; a SQLite file under ``build/`` unless set), so they survive a restart.
+``python -m bot.servers rasa run …`` starts Rasa with ``--auth-token`` taken from
+the environment, so the token never shows in the process list.
 """
 
 from __future__ import annotations
@@ -158,9 +159,11 @@ def start(
         ACTION_SERVER_TOKEN=servers.action_token,
         RASA_AUTH_TOKEN=servers.rasa_token,
         ACTION_PORT=str(action_port),
-        # endpoints.yml: where Rasa finds the action server started here.
+        # endpoints.yml: where Rasa finds the action server started here, and keeps conversations.
         ACTION_SERVER_URL=f"{servers.action_url}/webhook",
+        TRACKER_STORE_URL=cfg.tracker_store_url,
     )
+    _ensure_sqlite_dir(cfg.tracker_store_url)
 
     def spawn(args: list[str]) -> None:
         servers.processes.append(
@@ -211,6 +214,13 @@ def start(
         servers.stop()
         raise
     return servers
+
+
+def _ensure_sqlite_dir(url: str) -> None:
+    """SQLite creates its file but not the directory it goes in (build/ after ``make clean``)."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and len(url) > len(prefix):
+        (PROJECT_ROOT / url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _wait(servers: Servers, timeout: float) -> None:

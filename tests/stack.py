@@ -96,7 +96,13 @@ def start_stack(kb_url: str, env: dict[str, str], log_path: Path) -> Iterator[St
                 _port("TEST_ACTION_PORT"),
                 _port("TEST_RASA_PORT"),
                 log=log,
-                env={"KB_DATABASE_URL": kb_url, **env},
+                # A fresh conversation store per run, unless the environment names one (CI's PostgreSQL).
+                env={
+                    "KB_DATABASE_URL": kb_url,
+                    "TRACKER_STORE_URL": os.environ.get("TRACKER_STORE_URL")
+                    or f"sqlite:///{log_path.parent}/tracker.sqlite3",
+                    **env,
+                },
                 web_port=_port("TEST_WEB_PORT"),
                 timeout=300,
             )

@@ -1,5 +1,5 @@
-"""Benchmarks: REST latency and throughput, memory, training and build time,
-and the matcher and verdict engine at 200 and 100,000 items."""
+"""Benchmarks: REST latency and throughput, latency along one long conversation, memory,
+training and build time, and the matcher and verdict engine at 200 and 100,000 items."""
 
 from __future__ import annotations
 
@@ -84,6 +84,34 @@ async def _load(url: str, questions: list[str], conversations: int, total: int, 
         "throughput_per_s": len(latencies) / wall,
         "latency_ms": percentiles(latencies),
         "_raw": latencies,
+    }
+
+
+LONG_MARKS = (1, 20, 100, 200)  # turns of one conversation where latency is measured
+LONG_WINDOW = 5  # turns measured from each mark on: their p50 is the mark's latency
+LONG_QUESTION = "石牌街道能不能处罚占道经营"  # a full answer every turn: the heaviest events a turn adds
+
+
+async def long_conversation(url: str) -> dict[str, Any]:
+    """p50 latency at turns 1, 20, 100 and 200 of one conversation, and each as a ratio to turn 1.
+
+    A WeCom user keeps one conversation id for months: what a turn costs must not grow with
+    the turns before it. The same question every turn, so only the conversation's length varies.
+    """
+    sender = f"bench-long-{uuid.uuid4().hex[:8]}"
+    last = LONG_MARKS[-1] + LONG_WINDOW - 1
+    latencies: dict[int, float] = {}
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+        for turn in tqdm(range(1, last + 1), desc="一个长对话", unit="问"):
+            start = time.perf_counter()
+            await send(session, url, sender, LONG_QUESTION)
+            latencies[turn] = 1000 * (time.perf_counter() - start)
+    p50 = {mark: statistics.median(latencies[t] for t in range(mark, mark + LONG_WINDOW)) for mark in LONG_MARKS}
+    first = p50[LONG_MARKS[0]]
+    return {
+        "window": LONG_WINDOW,
+        "p50_ms": {str(mark): v for mark, v in p50.items()},
+        "ratio_to_turn_1": {str(mark): v / first for mark, v in p50.items()},
     }
 
 
@@ -194,13 +222,23 @@ def run_bench(out_dir: Path, action_port: int, rasa_port: int, skip_train: bool 
         result["train_s"] = None
     model = PROJECT_ROOT / "models" / "current.tar.gz"
     result["model_mb"] = model.stat().st_size / 1e6 if model.exists() else None
-    with servers.start(action_port, rasa_port, log=subprocess.DEVNULL) as running:
+    # A fresh conversation store (the default kind, SQLite), so that runs do not pile up in build/.
+    with (
+        tempfile.TemporaryDirectory() as store,
+        servers.start(
+            action_port,
+            rasa_port,
+            log=subprocess.DEVNULL,
+            env={"TRACKER_STORE_URL": f"sqlite:///{Path(store) / 'tracker.sqlite3'}"},
+        ) as running,
+    ):
         asyncio.run(_load(running.rasa_url, questions, 1, 20, "预热"))
         sequential = asyncio.run(_load(running.rasa_url, questions, 1, SEQUENTIAL, "顺序 500 问"))
         loads = {
             str(c): asyncio.run(_load(running.rasa_url, questions, c, SEQUENTIAL, f"{c} 个并发对话"))
             for c in CONCURRENCY
         }
+        result["long_conversation"] = asyncio.run(long_conversation(running.rasa_url))
         action_pid, rasa_pid = (p.pid for p in running.processes)
         result["rss_mb"] = {"action_server": _peak_rss_mb(action_pid), "rasa_server": _peak_rss_mb(rasa_pid)}
     result["latency_ms"] = sequential["latency_ms"]
@@ -275,6 +313,14 @@ def _markdown(r: dict[str, Any]) -> str:
             f"{v['latency_ms']['p50']:.0f} ms / "
             f"{v['latency_ms']['p95']:.0f} ms | |"
         )
+    long = r["long_conversation"]
+    lines.append(
+        f"| 一个对话第 {' / '.join(long['p50_ms'])} 轮：p50（各 {long['window']} 轮） | "
+        + " / ".join(f"{v:.0f} ms" for v in long["p50_ms"].values())
+        + "（相对第 1 轮 "
+        + " / ".join(f"{v:.2f}×" for v in long["ratio_to_turn_1"].values())
+        + "） | 第 200 轮 ≤ 1.1× |"
+    )
     lines += [
         f"| 峰值内存：Rasa 服务器 | {rss['rasa_server'] or 0:.0f} MB | |",
         f"| 峰值内存：动作服务器 | {rss['action_server'] or 0:.0f} MB | |",
