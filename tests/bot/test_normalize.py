@@ -107,3 +107,7 @@ def test_transcripts_normalise_to_the_expected_text_unit_and_matter(knowledge, v
 )
 def test_ordinary_words_and_word_insides_are_not_taken_for_homophones(vocabulary, text):
     assert normalize(text, vocabulary) == text
+
+
+def test_a_rare_dictionary_word_is_still_a_slip_for_the_domain_term(vocabulary):
+    assert normalize("有人砍了路边的大树能不能发款", vocabulary) == "有人砍了路边的大树能不能罚款"
