@@ -192,10 +192,14 @@ def read_rows(
             rows.append(ListRow(sheet.name, number, values, labels))
     if not rows and not problems.items:
         reason = f"找不到表头或数据行（表头须含 事项名称 或 事项编码 等列，见 knowledge/{MAPPING_FILE}）"
-        widest = max((cells for s in sheets for _, cells in s.rows[: mapping.header_search_rows]), key=_filled, default=())
+        widest = max(
+            (cells for s in sheets for _, cells in s.rows[: mapping.header_search_rows]), key=_filled, default=()
+        )
         unmapped = _unmapped_headers(widest, mapping)
         if unmapped:
-            missing = [f for f in mapping.required if not any(normalize_header(c) in mapping.columns[f] for c in widest)]
+            missing = [
+                f for f in mapping.required if not any(normalize_header(c) in mapping.columns[f] for c in widest)
+            ]
             reason = _missing_columns_reason(missing or ["name"], unmapped, mapping)
         problems.add(file_name, 0, "", reason)
     return rows, skipped, fields_seen

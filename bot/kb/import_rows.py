@@ -95,7 +95,9 @@ def check_row(
     code = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cells.get("code", "")))
     if not code and name:
         # Many published lists have no codes: the item of the same name, else one made from the name.
-        code = context.by_name.get(item_key(name)) or derived_code(name, scope_unit or scope_kind or cells.get("unit", ""))
+        code = context.by_name.get(item_key(name)) or derived_code(
+            name, scope_unit or scope_kind or cells.get("unit", "")
+        )
         base, n = code, 1
         while code in codes:
             n += 1
@@ -125,10 +127,13 @@ def check_row(
     legal_basis = _legal_basis(cells.get("legal_basis", ""))
     if legal_basis:
         resolved = resolve_legal_basis(cells["legal_basis"], context.sources.laws)
-        for reason in resolved.contradictions:
-            problems.warn(*where, row.columns.get("legal_basis", ""), f"{reason}（依据按原文保留，请核对）")
+        for contradiction in resolved.contradictions:
+            problems.warn(*where, row.columns.get("legal_basis", ""), f"{contradiction}（依据按原文保留，请核对）")
         for title in resolved.not_held:
             problems.not_held[title] = problems.not_held.get(title, 0) + 1
+        if not (resolved.references or resolved.not_held or resolved.contradictions):
+            unread = "实施依据中找不到《法规名称》（依据按原文保留，请核对）"
+            problems.warn(*where, row.columns.get("legal_basis", ""), unread)
     elif existing is None:
         problem("legal_basis", "缺少实施依据")
 
@@ -232,9 +237,7 @@ def _office_and_department(
     return office, department
 
 
-def _field_office(
-    name: str, power_type: str, units: list[str], context: RowContext, mapping: ImportMapping
-) -> str:
+def _field_office(name: str, power_type: str, units: list[str], context: RowContext, mapping: ImportMapping) -> str:
     """The office of the item's field (import_mapping.yaml field_offices), or "" when none fits."""
     for rule in mapping.field_offices:
         if not (any(w in name for w in rule.words) or power_type in rule.power_types):

@@ -132,7 +132,7 @@ class ResolvedBasis:
 
 
 # After a title: blanks, 【法律】 tags and bracketed editions / decree numbers before the article.
-_TAIL_SKIP = re.compile(r"(?:\s|【[^】]{0,12}】|[(（][^()（）]{0,80}[)）]|[:：])*")
+_TAIL_SKIP = re.compile(r"(?:\s|【[^】]{0,12}】|[(（][^()（）]{0,80}[)）]|[:：、，,])*")
 _RUN_ARTICLE = re.compile(
     rf"第([{_CN_NUM}\d]+)条(?:之[{_CN_NUM}]+)?(第[{_CN_NUM}\d]+款)?(第[(（]?[{_CN_NUM}\d]+[)）]?项)?"
 )
@@ -195,7 +195,15 @@ def resolve_legal_basis(text: str, laws: dict[str, LawText]) -> ResolvedBasis:
     """Read a basis as written; never raises. Laws are matched by :func:`law_key`."""
     keys = {law_key(title): title for title in laws}
     result = ResolvedBasis()
-    for written, tail in cited_titles(text):
+    cited = cited_titles(text)
+    if not cited:
+        # Written without 《》: a law we hold, named at the start (城乡规划法第四十一条).
+        bare = _TAGS.sub("", unicodedata.normalize("NFKC", text)).strip().removeprefix("中华人民共和国")
+        held = [key for key in keys if bare.startswith(key)]
+        if held:
+            key = max(held, key=len)
+            cited = [(key, bare[len(key) :])]
+    for written, tail in cited:
         title = keys.get(law_key(written))
         if title is None:
             if f"《{written}》" not in result.not_held:
