@@ -235,3 +235,17 @@ def test_an_unknown_name_header_is_named_with_the_mapping_line_to_add_and_nothin
     reason = str(rejected.value.problems[0])
     assert "未能识别的表头：清单事项" in reason and "name: [事项名称," in reason and "清单事项]" in reason
     assert not (knowledge_dir / "imports").exists() and _knowledge(url).version == version
+
+
+def test_the_command_line_previews_then_imports_a_real_list(kb, tmp_path, monkeypatch, capsys):
+    from bot.kb.__main__ import main
+
+    knowledge_dir, url = kb
+    monkeypatch.setenv("KB_KNOWLEDGE_DIR", str(knowledge_dir))
+    monkeypatch.setenv("KB_DATABASE_URL", url)
+    monkeypatch.setenv("KB_BUILD_DIR", str(tmp_path / "build"))
+    assert main(["import", str(MINGGUANG), "--unit-kind", "town", "--dry-run"]) == 0
+    assert "新增 1 项" in capsys.readouterr().out and not (knowledge_dir / "imports").exists()
+    assert main(["import", str(MINGGUANG), "--unit-kind", "town"]) == 0
+    assert (knowledge_dir / "imports" / f"{MINGGUANG.stem}.csv").exists()
+    assert _ask(_knowledge(url), "town", "独生子女父母光荣证核发与注销").verdict == "yes"
