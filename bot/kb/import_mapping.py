@@ -102,7 +102,7 @@ def load_mapping(path: Path) -> ImportMapping:
         mapping = ImportMapping(
             header_search_rows=int(spec.get("header_search_rows", 15)),
             columns=columns,
-            required=tuple(spec.get("required") or ("code", "name", "power_type", "legal_basis")),
+            required=tuple(spec.get("required") or ("name", "power_type", "legal_basis")),
             power_types={normalize_header(str(k)): str(v) for k, v in (spec.get("power_types") or {}).items()},
             modes={k: {True: "yes", False: "no"}.get(v, v) for k, v in modes.items()},  # YAML reads yes/no as bools
             field_offices=tuple(

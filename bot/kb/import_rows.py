@@ -179,7 +179,7 @@ def check_row(
     note = cells.get("note", "").strip()
     if existing is None and not held_by and not note:
         note = _DEFAULT_NOTE
-    note = "；".join(n for n in (note, *notes) if n)
+    note = "；".join(n.rstrip("。；") for n in (note, *notes) if n)
 
     if len(problems.items) > before:
         return
