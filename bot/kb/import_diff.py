@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.errors import ImportProblem
 from bot.kb.import_mapping import FIELD_LABELS
 from bot.kb.source_items import ItemRow
 from bot.kb.types import UNIT_KINDS
@@ -38,6 +39,8 @@ class ImportResult:
     lexicon_changed: bool = False
     seconds: float = 0.0
     skipped_sheets: tuple[str, ...] = ()
+    warnings: tuple[ImportProblem, ...] = ()  # imported anyway; worth a look (an article a held law lacks)
+    not_held: tuple[tuple[str, int], ...] = ()  # (《law》 the library does not hold, rows citing it)
 
     def of_kind(self, kind: str) -> list[ItemChange]:
         return [c for c in self.changes if c.kind == kind]
@@ -95,6 +98,13 @@ def describe(result: ImportResult, limit: int = 200) -> str:
             lines.append(line)
     if shown < len(result.changes):
         lines.append(f"  … 另有 {len(result.changes) - shown} 项未列出")
+    if result.not_held:
+        laws = "、".join(f"{title}（{n} 行）" for title, n in result.not_held[:10])
+        more = f" 等 {len(result.not_held)} 部" if len(result.not_held) > 10 else ""
+        lines.append(f"法律文本库未收录、按原文保留的依据：{laws}{more}（可在 knowledge/laws/ 中补充法规文本）")
+    if result.warnings:
+        lines.append("提示（不影响导入，请核对）：")
+        lines += [f"  ! {w}" for w in result.warnings[:limit]]
     return "\n".join(lines)
 
 

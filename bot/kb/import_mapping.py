@@ -28,7 +28,12 @@ FIELD_LABELS = {
     "aliases": "别名",
     "note": "备注",
     "held_by": "实施主体",
+    "subject": "实施主体",
     "document": "文件",
+    "duties": "责任事项",
+    "accountability": "追责情形",
+    "post": "责任岗位",
+    "phone": "监管电话",
     **UNIT_KIND_LABELS,
 }
 
@@ -40,6 +45,16 @@ class ImportMapping:
     required: tuple[str, ...]
     power_types: dict[str, str]
     modes: dict[str, str]  # normalised value -> yes / no / assist
+    field_offices: tuple[FieldOffice, ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldOffice:
+    """The office a unit gives the items of one field (by words of the name, or power types)."""
+
+    office: str
+    words: tuple[str, ...] = ()
+    power_types: tuple[str, ...] = ()
 
 
 @dataclass
@@ -54,11 +69,18 @@ class ListRow:
 
 
 class ImportProblems:
+    """Problems (the list is refused) and warnings (it goes in; the reader should look)."""
+
     def __init__(self) -> None:
         self.items: list[ImportProblem] = []
+        self.warnings: list[ImportProblem] = []
+        self.not_held: dict[str, int] = {}  # 《law》 the library does not hold -> rows citing it
 
     def add(self, sheet: str, row: int, column: str, reason: str) -> None:
         self.items.append(ImportProblem(sheet, row, column, reason))
+
+    def warn(self, sheet: str, row: int, column: str, reason: str) -> None:
+        self.warnings.append(ImportProblem(sheet, row, column, reason))
 
 
 def normalize_header(text: str) -> str:
@@ -80,9 +102,17 @@ def load_mapping(path: Path) -> ImportMapping:
         mapping = ImportMapping(
             header_search_rows=int(spec.get("header_search_rows", 15)),
             columns=columns,
-            required=tuple(spec.get("required") or ("code", "name", "power_type", "legal_basis")),
+            required=tuple(spec.get("required") or ("name", "power_type", "legal_basis")),
             power_types={normalize_header(str(k)): str(v) for k, v in (spec.get("power_types") or {}).items()},
             modes={k: {True: "yes", False: "no"}.get(v, v) for k, v in modes.items()},  # YAML reads yes/no as bools
+            field_offices=tuple(
+                FieldOffice(
+                    str(rule["office"]),
+                    tuple(str(w) for w in rule.get("words") or ()),
+                    tuple(str(t) for t in rule.get("power_types") or ()),
+                )
+                for rule in spec.get("field_offices") or ()
+            ),
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as exc:
         reason = f"列映射文件无法读取：{exc.__class__.__name__}: {exc}"
@@ -140,10 +170,8 @@ def read_rows(
         header_row = sheet.rows[position][0]
         missing = [f for f in mapping.required if f not in columns]
         if missing:
-            names = "、".join(FIELD_LABELS[f] for f in missing)
-            problems.add(
-                sheet.name, header_row, "", f"缺少列：{names}（可在 knowledge/{MAPPING_FILE} 中为表头增加别名）"
-            )
+            unmapped = _unmapped_headers(sheet.rows[position][1], mapping)
+            problems.add(sheet.name, header_row, "", _missing_columns_reason(missing, unmapped, mapping))
             continue
         fields_seen |= set(columns)
         labels = {f: f"{column_letter(c)}列「{headers[f]}」" for f, c in columns.items()}
@@ -163,7 +191,39 @@ def read_rows(
             previous = values
             rows.append(ListRow(sheet.name, number, values, labels))
     if not rows and not problems.items:
-        problems.add(
-            file_name, 0, "", f"找不到表头或数据行（表头须含 事项名称 或 事项编码 等列，见 knowledge/{MAPPING_FILE}）"
+        reason = f"找不到表头或数据行（表头须含 事项名称 或 事项编码 等列，见 knowledge/{MAPPING_FILE}）"
+        widest = max(
+            (cells for s in sheets for _, cells in s.rows[: mapping.header_search_rows]), key=_filled, default=()
         )
+        unmapped = _unmapped_headers(widest, mapping)
+        if unmapped:
+            missing = [
+                f for f in mapping.required if not any(normalize_header(c) in mapping.columns[f] for c in widest)
+            ]
+            reason = _missing_columns_reason(missing or ["name"], unmapped, mapping)
+        problems.add(file_name, 0, "", reason)
     return rows, skipped, fields_seen
+
+
+def _filled(cells: tuple[str, ...]) -> int:
+    return sum(1 for c in cells if c)
+
+
+def _unmapped_headers(cells: tuple[str, ...], mapping: ImportMapping) -> list[str]:
+    known = {n for synonyms in mapping.columns.values() for n in synonyms}
+    return [c for c in cells if c and normalize_header(c) not in known]
+
+
+def _missing_columns_reason(missing: list[str], unmapped: list[str], mapping: ImportMapping) -> str:
+    """Which fields are missing, which headers were not understood, and the mapping line to add."""
+    names = "、".join(FIELD_LABELS[f] for f in missing)
+    reason = f"缺少列：{names}"
+    if not unmapped:
+        return reason + f"（可在 knowledge/{MAPPING_FILE} 中为表头增加别名）"
+    first = missing[0]
+    headers = ", ".join([*mapping.columns.get(first, ())[:3], "…", normalize_header(unmapped[0])])
+    return (
+        f"{reason}；未能识别的表头：{'、'.join(unmapped)}。"
+        f"如「{unmapped[0]}」就是{FIELD_LABELS[first]}，请在 knowledge/{MAPPING_FILE} 的 columns 下"
+        f"把它加到 {first} 一行，如：{first}: [{headers}]"
+    )

@@ -3,19 +3,23 @@ converting it to the ``knowledge/imports/`` columns."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from bot.kb.import_mapping import ImportMapping, ImportProblems, ListRow, normalize_header
-from bot.kb.legal import LegalReferenceError, parse_legal_basis
+from bot.kb.legal import cited_titles, read_articles, resolve_legal_basis
 from bot.kb.names import office_base, split_list
-from bot.kb.source_items import ItemRow
+from bot.kb.source_items import OFFICE_UNSTATED, ItemRow
 from bot.kb.sources import Sources
 from bot.kb.types import POWER_TYPES, UNIT_KINDS
 from bot.kb.unit_index import UnitIndex, UnitMention
 
-_GOVERNMENT = re.compile(r"(各?镇人民政府|各?街道办事处|镇政府|人民政府|镇街|镇[（(]街道?[）)]|街道|镇)")
+# The unit itself, as lists name it: 乡镇人民政府、街道办事处、镇街、镇（街道）.
+_GOVERNMENT = re.compile(r"各?(?:乡镇|镇街|乡|镇|街道)(?:人民政府|政府|办事处)?|人民政府|办事处|[（(]街道?[）)]")
+_NAME_NOISE = re.compile(r"[\s\W_]+")  # what does not make two names different
+_BASIS_CHARS = 300  # the database keeps this much of a basis; longer cells are pasted article text
 # An 适用镇街 cell lists unit names: any punctuation or space between them separates them.
 _UNIT_NAMES = re.compile(r"[、,，;；/\s]+")
 _DEFAULT_NOTE = "清单未列明其他镇街的实施主体，请咨询区委编办。"
@@ -27,6 +31,7 @@ class RowContext:
 
     sources: Sources
     items: dict[str, ItemRow]
+    by_name: dict[str, str]  # normalised name -> code, so a list without codes updates its items
     units: UnitIndex  # for loose unit names
     offices: list[str]  # base office names, longest first
     unit_offices: dict[str, set[str]]
@@ -39,10 +44,21 @@ class RowContext:
         return cls(
             sources,
             {i.code: i for i in sources.items},
+            {item_key(i.name): i.code for i in reversed(sources.items)},  # the first of equal names wins
             UnitIndex(units, sources.districts, sources.unit_common_words),
             sorted(offices, key=len, reverse=True),
             unit_offices,
         )
+
+
+def item_key(name: str) -> str:
+    """A name as compared between lists: 对擅自占用城市道路的处罚 == 对擅自占用城市道路的处罚。"""
+    return _NAME_NOISE.sub("", unicodedata.normalize("NFKC", name))
+
+
+def derived_code(name: str, scope: str) -> str:
+    """A stable code for an item a list gives without one: the same name in the same scope, the same code."""
+    return "QD-" + hashlib.sha1(f"{scope}|{item_key(name)}".encode()).hexdigest()[:12]
 
 
 def unit_problem(name: str, mention: UnitMention) -> str | None:
@@ -72,9 +88,23 @@ def check_row(
     def problem(name: str, reason: str) -> None:
         problems.add(*where, row.columns.get(name, ""), reason)
 
+    name = re.sub(r"\s+", "", cells.get("subitem") or cells.get("name", ""))
+    if not name:
+        problem("name", "缺少事项名称")
+
     code = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cells.get("code", "")))
-    if not code:
-        problem("code", "缺少事项编码")
+    if not code and name:
+        # Many published lists have no codes: the item of the same name, else one made from the name.
+        code = context.by_name.get(item_key(name)) or derived_code(
+            name, scope_unit or scope_kind or cells.get("unit", "")
+        )
+        base, n = code, 1
+        while code in codes:
+            n += 1
+            code = f"{base}-{n}"
+        codes[code] = row
+    elif not code:
+        pass
     elif len(code) > 64:
         problem("code", f"事项编码过长（{len(code)} 个字符，最多 64）")
     elif code in codes:
@@ -84,10 +114,7 @@ def check_row(
     else:
         codes[code] = row
     existing = context.items.get(code) if code else None
-
-    name = re.sub(r"\s+", "", cells.get("subitem") or cells.get("name", ""))
-    if not name:
-        problem("name", "缺少事项名称")
+    notes: list[str] = []
 
     power_type = ""
     if cells.get("power_type"):
@@ -99,15 +126,14 @@ def check_row(
 
     legal_basis = _legal_basis(cells.get("legal_basis", ""))
     if legal_basis:
-        try:
-            for ref in parse_legal_basis(legal_basis):
-                law = context.sources.laws.get(ref.law)
-                if law is None:
-                    problem("legal_basis", f"法律文本（knowledge/laws/）中没有《{ref.law}》")
-                elif ref.article and ref.article not in law.articles:
-                    problem("legal_basis", f"《{ref.law}》没有{ref.article}")
-        except LegalReferenceError as exc:
-            problem("legal_basis", f"实施依据无法解析：{exc}")
+        resolved = resolve_legal_basis(cells["legal_basis"], context.sources.laws)
+        for contradiction in resolved.contradictions:
+            problems.warn(*where, row.columns.get("legal_basis", ""), f"{contradiction}（依据按原文保留，请核对）")
+        for title in resolved.not_held:
+            problems.not_held[title] = problems.not_held.get(title, 0) + 1
+        if not (resolved.references or resolved.not_held or resolved.contradictions):
+            unread = "实施依据中找不到《法规名称》（依据按原文保留，请核对）"
+            problems.warn(*where, row.columns.get("legal_basis", ""), unread)
     elif existing is None:
         problem("legal_basis", "缺少实施依据")
 
@@ -133,13 +159,7 @@ def check_row(
     if not units and not scope_kind and not cells.get("unit"):
         problem("unit", "未指定适用范围：请用 --unit-kind 或 --unit，或填写“适用镇街”列")
 
-    office = ""
-    if cells.get("office"):
-        found = _office(cells["office"], context)
-        if found is None:
-            problem("office", f"未知的承办机构：{cells['office']!r}")
-        else:
-            office = found
+    office, department = _office_and_department(row, context, problems, notes)
     if office and verdict != "no":
         for unit in units:
             offices = context.unit_offices[unit]
@@ -147,9 +167,9 @@ def check_row(
             if office not in offices and substitute not in offices:
                 problem("office", f"{unit}未设{office}")
     if not office and verdict != "no" and not (existing and existing.office):
-        problem("office", "镇街承担的事项须写明承办机构")
+        office = _field_office(name, power_type, units, context, mapping)
+        notes.append(f"清单未列明承办机构，按事项领域由{office}承办" if office else OFFICE_UNSTATED)
 
-    department = re.sub(r"\s+", "", cells.get("department", ""))
     held_by = ""
     needs_holder = existing is None or verdict in ("no", "assist")
     if needs_holder and not (existing and existing.held_by):
@@ -159,6 +179,7 @@ def check_row(
     note = cells.get("note", "").strip()
     if existing is None and not held_by and not note:
         note = _DEFAULT_NOTE
+    note = "；".join(n.rstrip("。；") for n in (note, *notes) if n)
 
     if len(problems.items) > before:
         return
@@ -187,6 +208,49 @@ def check_row(
     row.out = {k: re.sub(r"\s*\n\s*", " ", v) for k, v in out.items()}
 
 
+def _office_and_department(
+    row: ListRow, context: RowContext, problems: ImportProblems, notes: list[str]
+) -> tuple[str, str]:
+    """(office, department) from the 承办机构, 实施主体 and 部门 cells.
+
+    An office the unit does not have, or a subject that is another body, is kept as written in
+    the note (or as the department) and never refuses the row.
+    """
+    cells = row.cells
+    office = ""
+    department = re.sub(r"\s+", "", cells.get("department", ""))
+    written = cells.get("office", "").strip()
+    if written:
+        found = _office(written, context)
+        if found is None:
+            problems.warn(row.sheet, row.row, row.columns["office"], f"未知的承办机构：{written!r}（按原文记入备注）")
+            notes.append("清单所列承办机构：" + re.sub(r"\s+", "", written))
+        else:
+            office = found
+    subject = re.sub(r"\s+", "", cells.get("subject", ""))
+    if subject:
+        found = _office(subject, context)
+        if found is None and not department:
+            department = subject  # another body exercises it (市公安局)
+        elif found and not office:
+            office = found
+    return office, department
+
+
+def _field_office(name: str, power_type: str, units: list[str], context: RowContext, mapping: ImportMapping) -> str:
+    """The office of the item's field (import_mapping.yaml field_offices), or "" when none fits."""
+    for rule in mapping.field_offices:
+        if not (any(w in name for w in rule.words) or power_type in rule.power_types):
+            continue
+        office = office_base(rule.office)
+        substitute = context.sources.office_substitutes.get(office)
+        if office in context.offices and all(
+            office in context.unit_offices[u] or substitute in context.unit_offices[u] for u in units
+        ):
+            return office
+    return ""
+
+
 def _power_type(text: str, mapping: ImportMapping) -> str | None:
     value = normalize_header(text)
     if value in POWER_TYPES:
@@ -200,13 +264,22 @@ def _power_type(text: str, mapping: ImportMapping) -> str | None:
 
 
 def _legal_basis(text: str) -> str:
-    """Spaces and a final 。 mean nothing; a line break before 《 separates laws, any other
-    continues the article list (``第二十四条、⏎第四十三条``)."""
+    """The basis as written, on one line: spaces and a final 。 mean nothing; a line break before 《
+    separates laws, any other continues (``第二十四条、⏎第四十三条``). A cell longer than the database
+    keeps (the article text pasted after the reference) is cut to its references as written."""
     text = re.sub(r"[ \t\u3000]+", "", text.strip())
-    text = re.sub(r"([、，,；;])\n+", r"\1", text)
+    text = re.sub(r"([、，,；;:：])\n+", r"\1", text)
     text = re.sub(r"\n+(?=《)", "；", text)
     text = re.sub(r"\n+", "、", text)
-    return text.strip("。；;、")
+    text = text.strip("。；;、")
+    if len(text) <= _BASIS_CHARS:
+        return text
+    heads = []
+    for title, tail in cited_titles(text):
+        articles = "、".join(a + d for a, d in read_articles(tail))
+        heads.append(f"《{title}》{articles}")
+    short = "；".join(dict.fromkeys(heads)) or text
+    return short if len(short) <= _BASIS_CHARS else short[: _BASIS_CHARS - 1] + "…"
 
 
 def _office(text: str, context: RowContext) -> str | None:

@@ -128,6 +128,8 @@ def import_list(
                 True,
                 seconds=time.perf_counter() - started,
                 skipped_sheets=tuple(skipped),
+                warnings=tuple(problems.warnings),
+                not_held=tuple(problems.not_held.items()),
             )
         version, unchanged, changes = _apply(knowledge_dir, url, others, name, content, rows, sources)
         lexicon_changed = _write_lexicon(url, lexicon) if lexicon else False
@@ -142,6 +144,8 @@ def import_list(
         lexicon_changed,
         time.perf_counter() - started,
         tuple(skipped),
+        tuple(problems.warnings),
+        tuple(problems.not_held.items()),
     )
 
 

@@ -17,12 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.kb.legal import ArticleRef, LawText, LegalReferenceError, parse_legal_basis
+from bot.kb.legal import ArticleRef, LawText, LegalReferenceError, parse_legal_basis, resolve_legal_basis
 from bot.kb.names import office_base, split_list
 from bot.kb.source_files import Collector, read_csv
 from bot.kb.types import POWER_TYPES, UNIT_KINDS, VERDICTS
 
 LAW_DOCUMENT = "LAW"  # document code meaning: the duty is given by the cited law
+OFFICE_UNSTATED = "承办机构未在清单中明确"  # a note standing in for the office a published list does not name
 IMPORT_COLUMNS = (
     "code",
     "name",
@@ -126,7 +127,7 @@ def read_items(
 def rule_problems(verdicts: list[str], office: str | None, held_by: str | None, note: str | None) -> list[str]:
     """What an item with these rules must also say (shared by items.csv and imported lists)."""
     reasons = []
-    if any(v in ("yes", "assist") for v in verdicts) and not office:
+    if any(v in ("yes", "assist") for v in verdicts) and not office and OFFICE_UNSTATED not in (note or ""):
         reasons.append("镇街承担的事项须写明承办机构（office）")
     if "assist" in verdicts and not held_by:
         reasons.append("协助办理的事项须写明决定机关（held_by）")
@@ -214,7 +215,8 @@ def apply_import(
         document = cell["document"]
         if document and document != LAW_DOCUMENT and document not in documents:
             problems.add(*where, f"未知的文件编号：{document}")
-        references = _references(cell["legal_basis"], laws, where, problems) if cell["legal_basis"] else None
+        # A published list cites laws as it pleases; what the library does not hold stays as written.
+        references = resolve_legal_basis(cell["legal_basis"], laws).references if cell["legal_basis"] else None
         if len(problems.problems) > errors_before:
             continue
 
