@@ -211,6 +211,7 @@ def test_erroneous_sample_is_rejected_row_by_row_and_nothing_changes(kb):
     expected = {
         (sheet, 3, "权力类型"): "未知的权力类型：'行政乱罚'",
         (sheet, 4, "事项名称"): "缺少事项名称",
+        (sheet, 5, "实施依据"): "缺少实施依据",
         (sheet, 6, "事项编码"): "事项编码重复：440100-XF-CF-0901（与第2行相同）",
         (sheet, 7, "适用镇街"): "未知的镇街：'天河区不存在街道'",
     }
