@@ -144,11 +144,23 @@ def power_answer_of(question: str, verdict: Verdict, knowledge: Knowledge) -> Po
             for ref in v.legal_basis
         ),
         delegation=DelegationRef(v.delegation.document, v.delegation.effective) if v.delegation else None,
-        note=v.note,
+        note=_note(v),
         understood=Understood(v.unit.full_name, short_name(v.item), question),
         trace=tuple(v.trace),
         kb_version=knowledge.version,
     )
+
+
+BASIS_AS_WRITTEN = "法律依据（清单原文，条文未收录）："
+
+
+def _note(v: Verdict) -> str | None:
+    """The item's note; for an imported item citing laws the library does not hold, its basis as the list wrote it."""
+    written = v.item.legal_basis_text.strip()
+    if v.legal_basis or not written:
+        return v.note
+    as_written = BASIS_AS_WRITTEN + written[:300]
+    return f"{v.note}；{as_written}" if v.note else as_written
 
 
 def power_answer(question: str, verdict: Verdict, knowledge: Knowledge) -> Reply:
@@ -165,6 +177,8 @@ def _headline(question: str, v: Verdict) -> str:
             return f"{unit}的{v.handled_by}负责受理、调查和初审，由{v.held_by}决定。"
         return f"“{name}”不由{unit}行使，由{v.held_by or '区级有关部门'}负责。"
     if question == "basis":
+        if not v.legal_basis:
+            return f"{unit}办理“{name}”的法律依据见清单原文（条文未收录，见说明）。"
         return f"{unit}办理“{name}”的法律依据是" + "；".join(r.citation for r in v.legal_basis) + "。"
     if v.verdict == "yes":
         return f"{unit}可以行使“{name}”这项权力，由{v.handled_by}承办。"
