@@ -36,6 +36,9 @@ def _dispatch(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext
         chosen = choices.answer_choice(knowledge, turn, state, units)
         if chosen is not None:
             return chosen
+    kind = structural.kind_of(knowledge, turn, units)
+    if kind is not None:
+        return structural.answer_structural(knowledge, replace(turn, intent=kind), state, units)
     if turn.intent in structural.STRUCTURAL_INTENTS:
         return structural.answer_structural(knowledge, turn, state, units)
     return power.answer_question(knowledge, turn, state, units)
