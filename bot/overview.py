@@ -160,7 +160,11 @@ def office_posts(knowledge: Knowledge, office: str, unit: UnitInfo | None) -> Re
         lines.append("可以接着问“××岗的职责是什么”。")
     lines.append(DISCLAIMER)
     return structural_reply(
-        "\n".join(lines), "office_posts", office=office, unit=unit.full_name if unit else None, posts=[p.name for p in posts]
+        "\n".join(lines),
+        "office_posts",
+        office=office,
+        unit=unit.full_name if unit else None,
+        posts=[p.name for p in posts],
     )
 
 

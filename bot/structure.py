@@ -302,7 +302,9 @@ def outside_list_rule(knowledge: Knowledge) -> list[str]:
     follow = next((f for f in knowledge.facts if "权随事走" in f.answer and f is not rule), None)
     fact = rule or follow
     source = (
-        fact.source if fact else "《以党的二十大精神为指引推动构建基层社会治理体系的实践与思考》（2022-12-26）三、（二）"
+        fact.source
+        if fact
+        else "《以党的二十大精神为指引推动构建基层社会治理体系的实践与思考》（2022-12-26）三、（二）"
     )
     return [
         "按改革要求，清单之外的事项，上级职能部门不得随意下放或转嫁镇街承担；确需镇街协助办理的临时性工作任务，"

@@ -217,7 +217,9 @@ def pushed_work(text: str, mention: UnitMention) -> str:
 
 # --- kinds of question the intents do not separate -------------------------------------------
 
-_OFFICE_LIST = re.compile(r"(设|有)(了|置)?(哪些|什么|哪几个|几个|多少个?)(内设)?(办公室|机构|科室)|内设机构|机构设置|办公室设置")
+_OFFICE_LIST = re.compile(
+    r"(设|有)(了|置)?(哪些|什么|哪几个|几个|多少个?)(内设)?(办公室|机构|科室)|内设机构|机构设置|办公室设置"
+)
 _HAS_BEFORE = re.compile(r"(有没有|有无|是否设有|是否设|是否有|设没设|设有|设了|有)(这个|个)?$")
 _HAS_AFTER = re.compile(r"(吗|么|嘛|没有|没|不)?[？?。！!\s]*$")
 _OFFICE_POSTS = re.compile(r"岗位|哪些岗|几个岗|什么岗")
@@ -225,9 +227,13 @@ _WORK_ORDER = re.compile(
     r"(群众|市民|居民|村民|商户|业主|来电|有人)(反映|投诉|举报)|12345|工单|接到(投诉|举报|反映)|转办|转来"
 )
 # A work order's own question ("这个归我们管吗") names no matter; it is dropped before matching.
-_OWNERSHIP_ASK = re.compile(r"(这个|这事|这些|以上|上述)?(是不是|归不归|该不该|要不要|属不属于|归|属于|是)?.{0,4}(管|负责|处理)")
+_OWNERSHIP_ASK = re.compile(
+    r"(这个|这事|这些|以上|上述)?(是不是|归不归|该不该|要不要|属不属于|归|属于|是)?.{0,4}(管|负责|处理)"
+)
 _CLAUSE_SPLIT = re.compile(r"[，,。；;！!？?\n]|还有|另外|同时|并且|而且")
-_VAGUE_FILLER = re.compile(r"能不能|可不可以|可以|能否|能|有没有|有什么|有哪些|哪些|什么|事项|权力|权限|权|的|吗|么|呢|我们|自己|有")
+_VAGUE_FILLER = re.compile(
+    r"能不能|可不可以|可以|能否|能|有没有|有什么|有哪些|哪些|什么|事项|权力|权限|权|的|吗|么|呢|我们|自己|有"
+)
 _VAGUE_WORDS = {"罚款": "行政处罚", "罚": "行政处罚", "处罚": "行政处罚", "审批": "行政许可", "批": "行政许可"}
 
 
@@ -286,7 +292,7 @@ def work_order_matters(knowledge: Knowledge, text: str, mention: UnitMention) ->
     body = _WORK_ORDER.sub(" ", strip_spans(text, mention.spans))
     found: list[ItemInfo] = []
     for clause in _CLAUSE_SPLIT.split(body):
-        clause = clause.strip(" ：:“”\"")
+        clause = clause.strip(' ：:“”"')
         if len(_OWNERSHIP_ASK.sub("", clause)) < 2:
             continue
         item = match_matter(knowledge, clause).item

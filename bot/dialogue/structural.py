@@ -12,7 +12,7 @@ from typing import Any
 
 from bot import answer, overview, structure
 from bot.dialogue import parse
-from bot.dialogue.state import Listing, Pending, State
+from bot.dialogue.state import Listing, Pending, Question, State
 from bot.dialogue.turn import Outcome, Turn, UnitContext
 from bot.kb.types import Knowledge, UnitInfo
 from bot.units import find_unit
@@ -161,7 +161,7 @@ def _power_summary(q: _Asked) -> Outcome:
     power_type = parse.vague_power_type(parse.strip_spans(q.text, q.units.mention.spans)) or "行政处罚"
     if q.unit is None:
         return _kind_counts(q, power_type)
-    question = "can"  # 能不能罚款: the matter picked is asked as "can we"
+    question: Question = "can"  # 能不能罚款: the matter picked is asked as "can we"
     reply, offered = overview.power_summary(q.knowledge, q.unit, power_type, question)
     pending = Pending("matter", question, unit=q.unit.full_name, options=tuple(i.code for i in offered))
     return q.answered(reply, replace(q.kept, pending=pending if offered else None))
