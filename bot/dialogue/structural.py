@@ -1,7 +1,7 @@
 """Questions about the lists as a whole: one handler per intent.
 
-Each handler reads the question with ``bot.dialogue.parse`` and renders the answer with
-``bot.structure``; a question that needs a unit nobody named waits for it in the state.
+Each handler reads the question with ``bot.dialogue.parse`` (or ``bot.dialogue.kinds``) and renders the answer with
+``bot.structure`` (or ``bot.overview``); a question that needs a unit nobody named waits for it in the state.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from bot import answer, overview, structure
-from bot.dialogue import parse
+from bot.dialogue import kinds, parse
 from bot.dialogue.state import Listing, Pending, Question, State
 from bot.dialogue.turn import Outcome, Turn, UnitContext
 from bot.kb.types import Knowledge, UnitInfo
@@ -153,12 +153,12 @@ def _kind_counts(q: _Asked, power_type: str | None) -> Outcome:
     waiting = _need_unit(q)
     if q.units.mention.ambiguous:
         return waiting
-    reply = overview.kind_counts(q.knowledge, power_type, parse.unit_kinds_in(q.text))
+    reply = overview.kind_counts(q.knowledge, power_type, kinds.unit_kinds_in(q.text))
     return replace(waiting, reply=reply)
 
 
 def _power_summary(q: _Asked) -> Outcome:
-    power_type = parse.vague_power_type(parse.strip_spans(q.text, q.units.mention.spans)) or "行政处罚"
+    power_type = kinds.vague_power_type(parse.strip_spans(q.text, q.units.mention.spans)) or "行政处罚"
     if q.unit is None:
         return _kind_counts(q, power_type)
     question: Question = "can"  # 能不能罚款: the matter picked is asked as "can we"
@@ -172,14 +172,14 @@ def _unit_offices(q: _Asked) -> Outcome:
 
 
 def _has_office(q: _Asked) -> Outcome:
-    office = parse.asks_has_office(q.knowledge, q.text)
+    office = kinds.asks_has_office(q.knowledge, q.text)
     if office is None:
         return q.declined(OFFICE_WHICH)
     return _need_unit(q) if q.unit is None else q.answered(overview.office_exists(q.knowledge, q.unit, office))
 
 
 def _office_posts(q: _Asked) -> Outcome:
-    office = parse.asks_office_posts(q.knowledge, q.text)
+    office = kinds.asks_office_posts(q.knowledge, q.text)
     if office is None:
         return q.declined(OFFICE_WHICH)
     return q.answered(overview.office_posts(q.knowledge, office, q.unit))
@@ -188,33 +188,9 @@ def _office_posts(q: _Asked) -> Outcome:
 def _work_order(q: _Asked) -> Outcome:
     if q.unit is None:
         return _need_unit(q)
-    items = parse.work_order_matters(q.knowledge, q.text, q.units.mention)
+    items = kinds.work_order_matters(q.knowledge, q.text, q.units.mention)
     outcome = q.answered(overview.work_order(q.knowledge, q.unit, items))
     return replace(outcome, understood={**outcome.understood, "matters": [i.code for i in items]})
-
-
-def kind_of(knowledge: Knowledge, turn: Turn, units: UnitContext) -> str | None:
-    """The kind of question the text asks when its words settle it whatever the intent: a work
-    order, a unit's offices, whether it has an office, an office's posts, a vague power question.
-
-    These phrasings share words with power and structural questions (管, 办公室, 罚款), so the
-    classifier cannot be trusted to tell them apart; their shape can.
-    """
-    text, mention = turn.text.strip(), units.mention
-    if turn.entities.get("matter") or text.startswith("/"):
-        return None  # a button payload asks about one matter
-    if parse.is_work_order(text):
-        return "ask_work_order"
-    if parse.asks_has_office(knowledge, text):
-        return "ask_has_office"
-    if parse.asks_office_posts(knowledge, text):
-        return "ask_office_posts"
-    if parse.asks_unit_offices(knowledge, text, mention):
-        return "ask_unit_offices"
-    listing = turn.intent in ("ask_list_powers", "page_next") and parse.asks_for_list(text)
-    if not listing and parse.vague_power_type(parse.strip_spans(text, mention.spans)):
-        return "ask_power_summary"
-    return None
 
 
 _HANDLERS: dict[str, Callable[[_Asked], Outcome]] = {
