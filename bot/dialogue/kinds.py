@@ -23,7 +23,7 @@ _HAS_BEFORE = re.compile(r"(有没有|有无|是否设有|是否设|是否有|�
 _HAS_AFTER = re.compile(r"(吗|么|嘛|没有|没|不)?[？?。！!\s]*$")
 _OFFICE_POSTS = re.compile(r"岗位|哪些岗|几个岗|什么岗")
 _WORK_ORDER = re.compile(
-    r"(群众|市民|居民|村民|商户|业主|来电|有人)(反映|投诉|举报)|12345|工单|接到(投诉|举报|反映)|转办|转来"
+    r"(群众|市民|居民|村民|商户|业主|来电|有人)(反映|投诉|举报)|12345|(?<!施)工单|接到(投诉|举报|反映)|转办|转来"
 )
 # A work order's own question ("这个归我们管吗") names no matter; it is dropped before matching.
 _OWNERSHIP_ASK = re.compile(
@@ -82,8 +82,8 @@ def is_work_order(text: str) -> bool:
     return bool(_WORK_ORDER.search(text))
 
 
-def work_order_matters(knowledge: Knowledge, text: str, mention: UnitMention) -> list[ItemInfo]:
-    """The matters a work order names, clause by clause, in the order reported; none when unclear.
+def work_order_matters(knowledge: Knowledge, text: str, mention: UnitMention) -> list[ItemInfo] | None:
+    """The matters a work order names, clause by clause, in the order reported; None when unclear.
 
     Each clause is matched on its own so that two matters in one complaint are both found; a clause
     whose match is ambiguous or weak adds nothing (a guessed matter would be a wrong answer).
@@ -97,6 +97,11 @@ def work_order_matters(knowledge: Knowledge, text: str, mention: UnitMention) ->
         item = match_matter(knowledge, clause).item
         if item is not None and item not in found:
             found.append(item)
+    if not found:  # one matter told across clauses ("有个工地…，半夜还在浇混凝土")
+        whole = match_matter(knowledge, _OWNERSHIP_ASK.sub("", body))
+        if whole.item is None and whole.candidates:
+            return None  # something in the list may fit: ask, do not say "nothing fits"
+        found = [whole.item] if whole.item is not None else []
     return found
 
 
@@ -137,7 +142,10 @@ def kind_of(knowledge: Knowledge, turn: Turn, units: UnitContext) -> str | None:
     if turn.entities.get("matter") or text.startswith("/"):
         return None  # a button payload asks about one matter
     if is_work_order(text):
-        return "ask_work_order"
+        found = work_order_matters(knowledge, text, mention)
+        # One matter (or an unclear one) is an ordinary power question: answered, or clarified, as one.
+        if found is not None and len(found) != 1:
+            return "ask_work_order"
     if asks_has_office(knowledge, text):
         return "ask_has_office"
     if asks_office_posts(knowledge, text):

@@ -22,6 +22,7 @@ _FOLLOWUP_WORDS = re.compile(
     r"一下|情况|怎样|怎么样|如何|谁|哪个|哪里|部门|单位|机构|办公室|条文|法条|条款|法律|具体|全文|原文|内容|看看|说说|讲讲|"
     r"在|调到|调去|去了|现在|已经|是|的|了|我|这边|那边|这里|那里|这|上班|工作"
 )
+_OWN_UNIT = re.compile(r"我们|咱们|我镇|我街|本镇|本街")
 _SELF_INTRO = re.compile(r"我是|我在|我们是|我们在|我现在在|我调到|调到|调去|我属于|本人是|我来自")
 _CHOICE = re.compile(r"\s*(选|选择|就|要)?\s*(第)?\s*[0-9一二两三四五六七八九十]+\s*(个|项|条)?\s*(吧|啊)?\s*")
 _ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -83,6 +84,11 @@ def has_matter_words(residual: str) -> bool:
     """Whether a message (without its unit names) says more than a follow-up's filler."""
     rest = _FOLLOWUP_WORDS.sub("", clean_question(residual))
     return len(rest) >= 2
+
+
+def speaks_of_own_unit(text: str) -> bool:
+    """ "我们镇…", "本街道…" — the asker means their own unit, whichever it is."""
+    return bool(_OWN_UNIT.search(text))
 
 
 def is_self_introduction(text: str) -> bool:

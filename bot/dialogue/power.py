@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from bot import answer, overview
 from bot.dialogue import fallback, structural
-from bot.dialogue.parse import has_matter_words, is_self_introduction, strip_spans
+from bot.dialogue.parse import has_matter_words, is_self_introduction, speaks_of_own_unit, strip_spans
 from bot.dialogue.state import Pending, Question, State
 from bot.dialogue.turn import QUESTION_OF_INTENT, Outcome, Turn, UnitContext, resolve_units
 from bot.kb.types import UNIT_KIND_LABELS, ItemInfo, Knowledge, UnitInfo
@@ -74,7 +74,8 @@ def answer_question(knowledge: Knowledge, turn: Turn, state: State, units: UnitC
         item = knowledge.items.get(state.matter or "")
         if item is None:
             return ask_for_matter(question, unit, state)
-    if unit is None and question in ("basis", "who"):
+    if unit is None and (question == "basis" or (question == "who" and not speaks_of_own_unit(text))):
+        # "我们镇…归谁处理" wants the answer for the asker's unit: that one asks for the unit.
         return _basis_overview(knowledge, question, item, state)
     if unit is None:
         district = mention.district

@@ -188,7 +188,7 @@ def _office_posts(q: _Asked) -> Outcome:
 def _work_order(q: _Asked) -> Outcome:
     if q.unit is None:
         return _need_unit(q)
-    items = kinds.work_order_matters(q.knowledge, q.text, q.units.mention)
+    items = kinds.work_order_matters(q.knowledge, q.text, q.units.mention) or []
     outcome = q.answered(overview.work_order(q.knowledge, q.unit, items))
     return replace(outcome, understood={**outcome.understood, "matters": [i.code for i in items]})
 

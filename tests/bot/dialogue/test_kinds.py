@@ -47,8 +47,12 @@ def test_legal_basis_without_a_unit_is_answered_for_every_kind_of_unit(knowledge
     assert answer["verdict"] == "no" and answer["held_by"] == "区农业农村局"
 
 
-def test_a_can_question_without_a_unit_still_asks_for_it(knowledge):
-    p = payload(ask(knowledge, "我们能不能处罚占道经营"))
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [("我们能不能处罚占道经营", "ask_can"), ("我们镇有人占用耕地建房，这个归谁处理？", "ask_who")],
+)
+def test_a_question_about_our_own_unit_asks_which_it_is(knowledge, question, intent):
+    p = payload(ask(knowledge, question, intent))
     assert p["type"] == "clarify" and p["need"] == "unit"
 
 
