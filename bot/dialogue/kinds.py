@@ -21,6 +21,7 @@ _OFFICE_LIST = re.compile(
 )
 _HAS_BEFORE = re.compile(r"(有没有|有无|是否设有|是否设|是否有|设没设|设有|设了|有)(这个|个)?$")
 _HAS_AFTER = re.compile(r"(吗|么|嘛|没有|没|不)?[？?。！!\s]*$")
+_WHICH = re.compile(r"哪些|哪个|哪几|什么")
 _OFFICE_POSTS = re.compile(r"岗位|哪些岗|几个岗|什么岗")
 _WORK_ORDER = re.compile(
     r"(群众|市民|居民|村民|商户|业主|来电|有人)(反映|投诉|举报)|12345|(?<!施)工单|接到(投诉|举报|反映)|转办|转来"
@@ -64,6 +65,8 @@ def asks_has_office(knowledge: Knowledge, text: str) -> str | None:
     if found is None:
         return None
     office, start, end = found
+    if _WHICH.search(text[:start]):
+        return None  # "哪些区的镇街设了应急管理办公室" asks which units, not whether one has it
     return office if _HAS_BEFORE.search(text[:start]) and _HAS_AFTER.fullmatch(text[end:]) else None
 
 
@@ -152,7 +155,6 @@ def kind_of(knowledge: Knowledge, turn: Turn, units: UnitContext) -> str | None:
         return "ask_office_posts"
     if asks_unit_offices(knowledge, text, mention):
         return "ask_unit_offices"
-    listing = turn.intent in ("ask_list_powers", "page_next") and asks_for_list(text)
-    if not listing and vague_power_type(strip_spans(text, mention.spans)):
-        return "ask_power_summary"
+    if turn.intent != "page_next" and vague_power_type(strip_spans(text, mention.spans)):
+        return "ask_list_powers" if asks_for_list(text) else "ask_power_summary"
     return None

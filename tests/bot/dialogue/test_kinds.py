@@ -139,9 +139,15 @@ def test_a_vague_question_without_a_unit_counts_by_kind_then_waits(knowledge):
     assert payload(done)["need"] == "matter" and "行政许可事项共" in payload(done)["prompt"]
 
 
-def test_an_explicit_list_question_still_lists(knowledge):
-    p = payload(ask(knowledge, "石牌街道有哪些行政处罚权？", "ask_list_powers"))
-    assert p["topic"] == "list_powers"
+@pytest.mark.parametrize("intent", ["ask_list_powers", "ask_can"])
+def test_an_explicit_list_question_still_lists(knowledge, intent):
+    p = payload(ask(knowledge, "石牌街道有哪些行政处罚权？", intent))
+    assert p["topic"] == "list_powers" and p["power_type"] == "行政处罚"
+
+
+def test_which_units_have_an_office_is_not_a_yes_no_question(knowledge):
+    out = ask(knowledge, "哪些区的镇街设了应急管理办公室？", "ask_fact")
+    assert payload(out)["topic"] == "reform_fact" and "六区的镇街设置应急管理办公室" in text(out)
 
 
 # --- forwarded complaints and 12345 work orders --------------------------------------------------
