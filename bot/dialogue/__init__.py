@@ -37,7 +37,7 @@ def _dispatch(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext
         chosen = choices.answer_choice(knowledge, turn, state, units)
         if chosen is not None:
             return chosen
-    kind = kinds.kind_of(knowledge, turn, units)
+    kind = kinds.kind_of(knowledge, turn, state, units)
     if kind is not None:
         return structural.answer_structural(knowledge, replace(turn, intent=kind), state, units)
     if turn.intent in structural.STRUCTURAL_INTENTS:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from bot.dialogue.parse import find_agency, office_names, posts_named, strip_spans
+from bot.dialogue.state import State
 from bot.dialogue.turn import Turn, UnitContext
 from bot.kb.types import POWER_TYPES, ItemInfo, Knowledge
 from bot.matching import clean_question, match_matter
@@ -32,7 +33,8 @@ _OWNERSHIP_ASK = re.compile(
 )
 _CLAUSE_SPLIT = re.compile(r"[，,。；;！!？?\n]|还有|另外|同时|并且|而且")
 _VAGUE_FILLER = re.compile(
-    r"能不能|可不可以|可以|能否|能|有没有|有什么|有哪些|哪些|什么|事项|权力|权限|权|的|吗|么|呢|我们|自己|有"
+    r"能不能|可不可以|可以|能否|能|有没有|有什么|有哪些|哪些|什么|事项|权力|权限|权|的|吗|么|呢|我们|咱们|自己|有|"
+    r"那么|那|还|镇里|镇|街道|这边"
 )
 _VAGUE_WORDS = {"罚款": "行政处罚", "罚": "行政处罚", "处罚": "行政处罚", "审批": "行政许可", "批": "行政许可"}
 
@@ -117,6 +119,7 @@ def vague_power_type(residual: str) -> str | None:
     return next((t for t in POWER_TYPES if rest == t.replace("行政", "")), None)
 
 
+_OVERVIEW = re.compile(r"有什么|有哪些|哪些|多少|几项|几个|全部|所有")
 _LIST_WORDS = re.compile(r"哪些|列|全部|所有|清单|多少|几|一共|总共|统计|看看")
 
 
@@ -134,7 +137,7 @@ def unit_kinds_in(text: str) -> tuple[str, ...]:
     return ("town", "central_street", "noncentral_street")
 
 
-def kind_of(knowledge: Knowledge, turn: Turn, units: UnitContext) -> str | None:
+def kind_of(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext) -> str | None:
     """The kind of question the text asks when its words settle it whatever the intent: a work
     order, a unit's offices, whether it has an office, an office's posts, a vague power question.
 
@@ -155,6 +158,8 @@ def kind_of(knowledge: Knowledge, turn: Turn, units: UnitContext) -> str | None:
         return "ask_office_posts"
     if asks_unit_offices(knowledge, text, mention):
         return "ask_unit_offices"
-    if turn.intent != "page_next" and vague_power_type(strip_spans(text, mention.spans)):
-        return "ask_list_powers" if asks_for_list(text) else "ask_power_summary"
-    return None
+    if turn.intent == "page_next" or not vague_power_type(strip_spans(text, mention.spans)):
+        return None
+    if state.matter is not None and not _OVERVIEW.search(text):
+        return None  # "那能罚款吗" after a matter was discussed: a follow-up about that matter
+    return "ask_list_powers" if asks_for_list(text) else "ask_power_summary"

@@ -124,6 +124,14 @@ def test_can_we_fine_gives_a_summary_with_the_common_matters_to_pick(knowledge):
     assert payload(picked)["item"]["code"] == codes[0] and payload(picked)["verdict"] in ("yes", "assist")
 
 
+def test_can_we_fine_after_a_matter_is_a_follow_up_about_it(knowledge):
+    first = ask(knowledge, "白云区江高镇能审批宅基地吗")
+    out = ask(knowledge, "那能罚款吗", state=first.state)
+    assert payload(out)["type"] == "power_answer" and payload(out)["item"]["code"] == "zhaijidi"
+    overview = ask(knowledge, "那我们镇有什么处罚权", state=first.state)
+    assert "白云区江高镇（镇）可以行使或协助办理的行政处罚事项共" in payload(overview)["prompt"]
+
+
 def test_the_summary_counts_the_units_powers_of_that_type(knowledge):
     listed = payload(ask(knowledge, "增城区荔城街道有哪些行政许可", "ask_list_powers"))
     out = ask(knowledge, "增城区荔城街道有什么审批权", "ask_list_powers")
