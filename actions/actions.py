@@ -91,12 +91,15 @@ def _payload_entities(entities: list[dict[str, Any]]) -> dict[str, str]:
     """Entities set by a button payload (/ask_can{"matter": "code"}), not by NLU.
 
     NLU-extracted spans are partial guesses; bot/ resolves units and matters
-    from the whole text instead.
+    from the whole text instead. Rasa 3.6 marks a button payload's entities as
+    extracted by its RegexMessageHandler.
     """
     return {
         e["entity"]: str(e["value"])
         for e in entities
-        if e.get("entity") in ("unit", "matter") and not e.get("extractor") and e.get("value")
+        if e.get("entity") in ("unit", "matter")
+        and e.get("extractor") in (None, "RegexMessageHandler")
+        and e.get("value")
     }
 
 

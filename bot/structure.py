@@ -16,7 +16,8 @@ from bot.verdict import decide, delegation_of, office_base, rule_for
 PAGE_SIZE = 12
 
 
-def _reply(text: str, topic: str, **payload: Any) -> Reply:
+def structural_reply(text: str, topic: str, **payload: Any) -> Reply:
+    """The chat text and its ``{"type": "structural", "topic": …}`` payload."""
     return Reply((Message(text=text), Message(custom={"type": "structural", "topic": topic, **payload})))
 
 
@@ -48,7 +49,7 @@ def list_powers(knowledge: Knowledge, unit: UnitInfo, power_type: str | None, pa
     if pages > 1:
         lines.append(f"第 {page}/{pages} 页" + ("，回复“下一页”继续查看。" if page < pages else "。"))
     lines.append(DISCLAIMER)
-    return _reply(
+    return structural_reply(
         "\n".join(lines),
         "list_powers",
         unit=unit.full_name,
@@ -82,7 +83,7 @@ def delegated_to(knowledge: Knowledge, kind: str) -> Reply:
             "按改革规则，镇重点承接自然资源和规划建设、生态保护、卫生健康、镇区和乡村治理等领域的区级权限；非中心城区街道参照镇。"
         )
     lines.append(DISCLAIMER)
-    return _reply(
+    return structural_reply(
         "\n".join(lines), "delegated_list", kind=kind, total=len(rows), counts={t: len(v) for t, v in by_type.items()}
     )
 
@@ -117,7 +118,7 @@ def compare(knowledge: Knowledge, a: UnitInfo, b: UnitInfo) -> Reply:
         if offices_b - offices_a:
             lines.append(f"机构：{b.name}另设" + "、".join(sorted(offices_b - offices_a)))
     lines.append(DISCLAIMER)
-    return _reply(
+    return structural_reply(
         "\n".join(lines),
         "compare_units",
         units=[a.full_name, b.full_name],
@@ -156,7 +157,7 @@ def office_duties(knowledge: Knowledge, office: str, unit: UnitInfo | None) -> R
     if posts:
         lines.append("岗位：" + "、".join(p.name for p in posts) + "（可问“××岗的职责是什么”）")
     lines.append(DISCLAIMER)
-    return _reply(
+    return structural_reply(
         "\n".join(lines),
         "office_duties",
         office=office,
@@ -176,7 +177,7 @@ def post_duties(knowledge: Knowledge, item: ItemInfo | None, stage: str | None, 
             lines = [f"“{short_name(item)}”的{stage}环节由以下岗位负责："]
             lines += [f"· {p.office}·{p.name}：{d.text}" for p, d in hits[:6]]
             lines.append(DISCLAIMER)
-            return _reply(
+            return structural_reply(
                 "\n".join(lines),
                 "post_duties",
                 item=item.code,
@@ -192,7 +193,7 @@ def post_duties(knowledge: Knowledge, item: ItemInfo | None, stage: str | None, 
             covered = "、".join(short_name(knowledge.items[c]) for c in duty.items[:8] if c in knowledge.items)
             lines.append(f"· {duty.text}" + (f"（涉及：{covered}）" if covered else ""))
     lines.append(DISCLAIMER)
-    return _reply("\n".join(lines), "post_duties", posts=[f"{p.office}/{p.name}" for p in posts[:3]])
+    return structural_reply("\n".join(lines), "post_duties", posts=[f"{p.office}/{p.name}" for p in posts[:3]])
 
 
 def agency_answer(knowledge: Knowledge, agency: AgencyInfo | None, unit: UnitInfo | None) -> Reply:
@@ -221,7 +222,7 @@ def agency_answer(knowledge: Knowledge, agency: AgencyInfo | None, unit: UnitInf
         lines.append(f"出处：{relationship.source}")
     elif agency is not None and agency.source:
         lines.append(f"出处：{agency.source}")
-    return _reply("\n".join(lines), "stationed_agency", agency=agency.name if agency else None)
+    return structural_reply("\n".join(lines), "stationed_agency", agency=agency.name if agency else None)
 
 
 def document_answer(knowledge: Knowledge, item: ItemInfo, unit: UnitInfo | None) -> Reply:
@@ -242,7 +243,7 @@ def document_answer(knowledge: Knowledge, item: ItemInfo, unit: UnitInfo | None)
         text = f"“{short_name(item)}”：依据{delegation.document}，自 {delegation.effective} 起施行；{who}。"
         if item.document.note:
             text += f"\n说明：{item.document.note}"
-    return _reply(
+    return structural_reply(
         text + "\n" + DISCLAIMER,
         "delegation_document",
         item=item.code,
@@ -258,7 +259,7 @@ def kb_version(knowledge: Knowledge) -> Reply:
         f"{len(knowledge.posts)} 个岗位、{len(knowledge.agencies)} 类派驻机构和 {len(knowledge.facts)} 条改革事实。\n"
         "这是依据改革规则和现行法律文本编制的演示数据，不是官方权责清单；正式使用时应导入区、市编办发布的清单。"
     )
-    return _reply(
+    return structural_reply(
         text,
         "kb_version",
         version=knowledge.version,
@@ -269,13 +270,11 @@ def kb_version(knowledge: Knowledge) -> Reply:
 
 
 def fact_answer(fact: FactInfo) -> Reply:
-    return _reply(f"{fact.answer}\n出处：{fact.source}", "reform_fact", key=fact.key)
+    return structural_reply(f"{fact.answer}\n出处：{fact.source}", "reform_fact", key=fact.key)
 
 
 def push_down(knowledge: Knowledge, unit: UnitInfo | None, item: ItemInfo | None, asked: str) -> Reply:
     """区里要我们负责X，必须接吗 — the list decides; outside it, 权随事走、费随事走."""
-    rule = next((f for f in knowledge.facts if "清单之外" in f.answer), None)
-    follow = next((f for f in knowledge.facts if "权随事走" in f.answer and f is not rule), None)
     lines = []
     if item is not None and unit is not None:
         v = decide(knowledge, unit, item)
@@ -292,16 +291,23 @@ def push_down(knowledge: Knowledge, unit: UnitInfo | None, item: ItemInfo | None
         lines.append(f"{what}不在知识库收录的镇街权责清单事项中。")
     outside = not lines[0].startswith(f"“{short_name(item)}”在") if item is not None else True
     if outside:
-        lines.append(
-            "按改革要求，清单之外的事项，上级职能部门不得随意下放或转嫁镇街承担；确需镇街协助办理的临时性工作任务，"
-            "要按照“权随事走、费随事走”原则，给予镇街人员、经费等相关保障。"
-        )
-        fact = rule or follow
-        source = (
-            fact.source
-            if fact
-            else "《以党的二十大精神为指引推动构建基层社会治理体系的实践与思考》（2022-12-26）三、（二）"
-        )
-        lines.append(f"出处：{source}")
+        lines += outside_list_rule(knowledge)
     lines.append(DISCLAIMER)
-    return _reply("\n".join(lines), "push_down", in_list=not outside, item=item.code if item else None)
+    return structural_reply("\n".join(lines), "push_down", in_list=not outside, item=item.code if item else None)
+
+
+def outside_list_rule(knowledge: Knowledge) -> list[str]:
+    """The 清单之外 rule and its source: what outside the list a unit need not take on."""
+    rule = next((f for f in knowledge.facts if "清单之外" in f.answer), None)
+    follow = next((f for f in knowledge.facts if "权随事走" in f.answer and f is not rule), None)
+    fact = rule or follow
+    source = (
+        fact.source
+        if fact
+        else "《以党的二十大精神为指引推动构建基层社会治理体系的实践与思考》（2022-12-26）三、（二）"
+    )
+    return [
+        "按改革要求，清单之外的事项，上级职能部门不得随意下放或转嫁镇街承担；确需镇街协助办理的临时性工作任务，"
+        "要按照“权随事走、费随事走”原则，给予镇街人员、经费等相关保障。",
+        f"出处：{source}",
+    ]

@@ -10,14 +10,15 @@ Python. The package is split by job:
 - ``power``: can / who / basis questions and unit statements;
 - ``choices``: picking one of the options offered;
 - ``fallback``: messages not understood;
-- ``structural``: questions about the lists as a whole, rendered by ``bot.structure``.
+- ``kinds``: kinds of question told apart by their words, whatever the intent (work orders, offices…);
+- ``structural``: questions about the lists as a whole, rendered by ``bot.structure`` and ``bot.overview``.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.dialogue import choices, power, structural
+from bot.dialogue import choices, kinds, power, structural
 from bot.dialogue.state import Listing, Pending, State
 from bot.dialogue.turn import Outcome, Turn, UnitContext, resolve_units
 from bot.kb.types import Knowledge
@@ -36,6 +37,9 @@ def _dispatch(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext
         chosen = choices.answer_choice(knowledge, turn, state, units)
         if chosen is not None:
             return chosen
+    kind = kinds.kind_of(knowledge, turn, state, units)
+    if kind is not None:
+        return structural.answer_structural(knowledge, replace(turn, intent=kind), state, units)
     if turn.intent in structural.STRUCTURAL_INTENTS:
         return structural.answer_structural(knowledge, turn, state, units)
     return power.answer_question(knowledge, turn, state, units)

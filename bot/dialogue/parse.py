@@ -22,6 +22,7 @@ _FOLLOWUP_WORDS = re.compile(
     r"一下|情况|怎样|怎么样|如何|谁|哪个|哪里|部门|单位|机构|办公室|条文|法条|条款|法律|具体|全文|原文|内容|看看|说说|讲讲|"
     r"在|调到|调去|去了|现在|已经|是|的|了|我|这边|那边|这里|那里|这|上班|工作"
 )
+_OWN_UNIT = re.compile(r"我们|咱们|我镇|我街|本镇|本街")
 _SELF_INTRO = re.compile(r"我是|我在|我们是|我们在|我现在在|我调到|调到|调去|我属于|本人是|我来自")
 _CHOICE = re.compile(r"\s*(选|选择|就|要)?\s*(第)?\s*[0-9一二两三四五六七八九十]+\s*(个|项|条)?\s*(吧|啊)?\s*")
 _ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -85,6 +86,11 @@ def has_matter_words(residual: str) -> bool:
     return len(rest) >= 2
 
 
+def speaks_of_own_unit(text: str) -> bool:
+    """ "我们镇…", "本街道…" — the asker means their own unit, whichever it is."""
+    return bool(_OWN_UNIT.search(text))
+
+
 def is_self_introduction(text: str) -> bool:
     """ "我是石牌街道的" — a unit to remember for this user, not a question about it."""
     return bool(_SELF_INTRO.search(text))
@@ -124,7 +130,7 @@ def power_type_in(text: str) -> str | None:
 
 def find_office(knowledge: Knowledge, text: str) -> str | None:
     """The office (its base name, e.g. 综合行政执法办公室) the text names, in full or short."""
-    for office in _office_names(knowledge):
+    for office in office_names(knowledge):
         if office in text or office.replace("办公室", "办") in text:
             return office
     # Short names (综治办, 执法队) are data: knowledge/offices.yaml ``short_names``.
@@ -132,7 +138,7 @@ def find_office(knowledge: Knowledge, text: str) -> str | None:
 
 
 @lru_cache(maxsize=4)
-def _office_names(knowledge: Knowledge) -> tuple[str, ...]:
+def office_names(knowledge: Knowledge) -> tuple[str, ...]:
     """Every office's base name, longest first (so 综合行政执法办公室 wins over 执法办公室)."""
     return tuple(sorted({office_base(o) for u in knowledge.units for o in u.offices}, key=len, reverse=True))
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot import answer
+from bot import answer, overview
 from bot.dialogue import fallback, structural
-from bot.dialogue.parse import has_matter_words, is_self_introduction, strip_spans
+from bot.dialogue.parse import has_matter_words, is_self_introduction, speaks_of_own_unit, strip_spans
 from bot.dialogue.state import Pending, Question, State
 from bot.dialogue.turn import QUESTION_OF_INTENT, Outcome, Turn, UnitContext, resolve_units
 from bot.kb.types import UNIT_KIND_LABELS, ItemInfo, Knowledge, UnitInfo
@@ -74,6 +74,9 @@ def answer_question(knowledge: Knowledge, turn: Turn, state: State, units: UnitC
         item = knowledge.items.get(state.matter or "")
         if item is None:
             return ask_for_matter(question, unit, state)
+    if unit is None and (question == "basis" or (question == "who" and not speaks_of_own_unit(text))):
+        # "我们镇…归谁处理" wants the answer for the asker's unit: that one asks for the unit.
+        return _basis_overview(knowledge, question, item, state)
     if unit is None:
         district = mention.district
         nearby = [u.full_name for u in knowledge.units if u.district == district] if district else []
@@ -92,6 +95,16 @@ def answer_power(knowledge: Knowledge, question: Question, unit: UnitInfo, item:
         answer.power_answer(question, verdict, knowledge),
         State(unit=unit.full_name, matter=item.code, question=question),
         {"question": question, "unit": unit.full_name, "matter": item.code, "verdict": verdict.verdict},
+    )
+
+
+def _basis_overview(knowledge: Knowledge, question: Question, item: ItemInfo, state: State) -> Outcome:
+    """The law and the level holding the power do not depend on the unit: answered now; naming the
+    unit next answers the question for it."""
+    return Outcome(
+        overview.legal_basis_overview(knowledge, item, question),
+        replace(state, pending=Pending("unit", question, matter=item.code), matter=item.code, question=question),
+        {"question": question, "matter": item.code, "verdict": "overview"},
     )
 
 

@@ -1,7 +1,7 @@
 """Questions about the lists as a whole: one handler per intent.
 
-Each handler reads the question with ``bot.dialogue.parse`` and renders the answer with
-``bot.structure``; a question that needs a unit nobody named waits for it in the state.
+Each handler reads the question with ``bot.dialogue.parse`` (or ``bot.dialogue.kinds``) and renders the answer with
+``bot.structure`` (or ``bot.overview``); a question that needs a unit nobody named waits for it in the state.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot import answer, structure
-from bot.dialogue import parse
-from bot.dialogue.state import Listing, Pending, State
+from bot import answer, overview, structure
+from bot.dialogue import kinds, parse
+from bot.dialogue.state import Listing, Pending, Question, State
 from bot.dialogue.turn import Outcome, Turn, UnitContext
 from bot.kb.types import Knowledge, UnitInfo
 from bot.units import find_unit
@@ -148,6 +148,51 @@ def _push_down(q: _Asked) -> Outcome:
     return q.answered(structure.push_down(q.knowledge, q.unit, item, parse.pushed_work(q.text, mention)))
 
 
+def _kind_counts(q: _Asked, power_type: str | None) -> Outcome:
+    """No unit yet: the counts for each kind of unit now, the list once the unit is named."""
+    waiting = _need_unit(q)
+    if q.units.mention.ambiguous:
+        return waiting
+    reply = overview.kind_counts(q.knowledge, power_type, kinds.unit_kinds_in(q.text))
+    return replace(waiting, reply=reply)
+
+
+def _power_summary(q: _Asked) -> Outcome:
+    power_type = kinds.vague_power_type(parse.strip_spans(q.text, q.units.mention.spans)) or "行政处罚"
+    if q.unit is None:
+        return _kind_counts(q, power_type)
+    question: Question = "can"  # 能不能罚款: the matter picked is asked as "can we"
+    reply, offered = overview.power_summary(q.knowledge, q.unit, power_type, question)
+    pending = Pending("matter", question, unit=q.unit.full_name, options=tuple(i.code for i in offered))
+    return q.answered(reply, replace(q.kept, pending=pending if offered else None))
+
+
+def _unit_offices(q: _Asked) -> Outcome:
+    return _need_unit(q) if q.unit is None else q.answered(overview.unit_offices(q.unit))
+
+
+def _has_office(q: _Asked) -> Outcome:
+    office = kinds.asks_has_office(q.knowledge, q.text)
+    if office is None:
+        return q.declined(OFFICE_WHICH)
+    return _need_unit(q) if q.unit is None else q.answered(overview.office_exists(q.knowledge, q.unit, office))
+
+
+def _office_posts(q: _Asked) -> Outcome:
+    office = kinds.asks_office_posts(q.knowledge, q.text)
+    if office is None:
+        return q.declined(OFFICE_WHICH)
+    return q.answered(overview.office_posts(q.knowledge, office, q.unit))
+
+
+def _work_order(q: _Asked) -> Outcome:
+    if q.unit is None:
+        return _need_unit(q)
+    items = kinds.work_order_matters(q.knowledge, q.text, q.units.mention) or []
+    outcome = q.answered(overview.work_order(q.knowledge, q.unit, items))
+    return replace(outcome, understood={**outcome.understood, "matters": [i.code for i in items]})
+
+
 _HANDLERS: dict[str, Callable[[_Asked], Outcome]] = {
     "ask_list_powers": _list_powers,
     "page_next": _list_powers,
@@ -160,5 +205,11 @@ _HANDLERS: dict[str, Callable[[_Asked], Outcome]] = {
     "ask_kb_version": _kb_version,
     "ask_fact": _fact,
     "ask_push_down": _push_down,
+    # Not NLU intents: kinds of question told apart by their words (kind_of).
+    "ask_work_order": _work_order,
+    "ask_has_office": _has_office,
+    "ask_office_posts": _office_posts,
+    "ask_unit_offices": _unit_offices,
+    "ask_power_summary": _power_summary,
 }
 STRUCTURAL_INTENTS = tuple(_HANDLERS)

@@ -1,0 +1,165 @@
+"""Kinds of question the intents do not separate, told apart by their words.
+
+A forwarded complaint, "does our unit have office X", "which posts has office X", "which offices
+has our unit" and "can we fine" share words with power and structural questions (管, 办公室, 罚款),
+so the classifier's intent cannot be trusted for them; their shape can. :func:`kind_of` names the
+kind (a handler of ``bot.dialogue.structural``), the other functions read what the question names.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.dialogue.parse import find_agency, office_names, posts_named, strip_spans
+from bot.dialogue.state import State
+from bot.dialogue.turn import Turn, UnitContext
+from bot.kb.types import POWER_TYPES, ItemInfo, Knowledge
+from bot.matching import clean_question, match_matter
+from bot.units import UnitMention
+
+_OFFICE_LIST = re.compile(
+    r"(设|有)(了|置)?(哪些|什么|哪几个|几个|多少个?)(内设)?(办公室|机构|科室)|内设机构|机构设置|办公室设置"
+)
+_HAS_BEFORE = re.compile(r"(有没有|有无|是否设有|是否设|是否有|设没设|设有|设了|有)(这个|个)?$")
+_HAS_AFTER = re.compile(r"(吗|么|嘛|没有|没|不)?[？?。！!\s]*$")
+_WHICH = re.compile(r"哪些|哪个|哪几|什么")
+_OFFICE_POSTS = re.compile(r"岗位|哪些岗|几个岗|什么岗")
+_WORK_ORDER = re.compile(
+    r"(群众|市民|居民|村民|商户|业主|来电|有人)(反映|投诉|举报)|12345|(?<!施)工单|接到(投诉|举报|反映)|转办|转来"
+)
+# A work order's own question ("这个归我们管吗") names no matter; it is dropped before matching.
+_OWNERSHIP_ASK = re.compile(
+    r"(这个|这事|这些|以上|上述)?(是不是|归不归|该不该|要不要|属不属于|归|属于|是)?.{0,4}(管|负责|处理)"
+)
+_CLAUSE_SPLIT = re.compile(r"[，,。；;！!？?\n]|还有|另外|同时|并且|而且")
+_VAGUE_FILLER = re.compile(
+    r"能不能|可不可以|可以|能否|能|有没有|有什么|有哪些|哪些|什么|事项|权力|权限|权|的|吗|么|呢|我们|咱们|自己|有|"
+    r"那么|那|还|镇里|镇|街道|这边"
+)
+_VAGUE_WORDS = {"罚款": "行政处罚", "罚": "行政处罚", "处罚": "行政处罚", "审批": "行政许可", "批": "行政许可"}
+
+
+def office_mention(knowledge: Knowledge, text: str) -> tuple[str, int, int] | None:
+    """The office the text names (base name) and where: its full name, the name with 办 for 办公室, or
+    a short name."""
+    for office in office_names(knowledge):
+        for written in (office, office.replace("办公室", "办")):
+            at = text.find(written)
+            if at >= 0:
+                return office, at, at + len(written)
+    for short, office in knowledge.office_aliases.items():
+        at = text.find(short)
+        if at >= 0:
+            return office, at, at + len(short)
+    return None
+
+
+def asks_unit_offices(knowledge: Knowledge, text: str, mention: UnitMention) -> bool:
+    """ "石牌街道设有哪些办公室" — a named unit's offices (not the reform's general count, not agencies)."""
+    if not _OFFICE_LIST.search(text) or "派驻" in text or find_agency(knowledge, text) is not None:
+        return False
+    return bool(mention.units) or "我们" in text
+
+
+def asks_has_office(knowledge: Knowledge, text: str) -> str | None:
+    """ "派潭镇有应急管理办公室吗" — the office asked about, when the question is whether the unit has it."""
+    found = office_mention(knowledge, text)
+    if found is None:
+        return None
+    office, start, end = found
+    if _WHICH.search(text[:start]):
+        return None  # "哪些区的镇街设了应急管理办公室" asks which units, not whether one has it
+    return office if _HAS_BEFORE.search(text[:start]) and _HAS_AFTER.fullmatch(text[end:]) else None
+
+
+def asks_office_posts(knowledge: Knowledge, text: str) -> str | None:
+    """ "综合行政执法办公室有哪些岗位" — the office whose posts are asked, when no post is named."""
+    found = office_mention(knowledge, text)
+    if found is None or not _OFFICE_POSTS.search(text):
+        return None
+    office, start, end = found
+    rest = (text[:start] + " " + text[end:]).replace("岗位", "")  # 综合行政执法… is not the 综合岗
+    return None if posts_named(knowledge, rest) else office
+
+
+def is_work_order(text: str) -> bool:
+    """A forwarded complaint or 12345 work order: what people report, then "is this ours?"."""
+    return bool(_WORK_ORDER.search(text))
+
+
+def work_order_matters(knowledge: Knowledge, text: str, mention: UnitMention) -> list[ItemInfo] | None:
+    """The matters a work order names, clause by clause, in the order reported; None when unclear.
+
+    Each clause is matched on its own so that two matters in one complaint are both found; a clause
+    whose match is ambiguous or weak adds nothing (a guessed matter would be a wrong answer).
+    """
+    body = _WORK_ORDER.sub(" ", strip_spans(text, mention.spans))
+    found: list[ItemInfo] = []
+    for clause in _CLAUSE_SPLIT.split(body):
+        clause = clause.strip(' ：:“”"')
+        if len(_OWNERSHIP_ASK.sub("", clause)) < 2:
+            continue
+        item = match_matter(knowledge, clause).item
+        if item is not None and item not in found:
+            found.append(item)
+    if not found:  # one matter told across clauses ("有个工地…，半夜还在浇混凝土")
+        whole = match_matter(knowledge, _OWNERSHIP_ASK.sub("", body))
+        if whole.item is None and whole.candidates:
+            return None  # something in the list may fit: ask, do not say "nothing fits"
+        found = [whole.item] if whole.item is not None else []
+    return found
+
+
+def vague_power_type(residual: str) -> str | None:
+    """ "能不能罚款", "有什么审批权" — a power type and nothing else: the type, else None."""
+    rest = _VAGUE_FILLER.sub("", clean_question(residual) or residual)
+    rest = rest.replace("行政", "")
+    if rest in _VAGUE_WORDS:
+        return _VAGUE_WORDS[rest]
+    return next((t for t in POWER_TYPES if rest == t.replace("行政", "")), None)
+
+
+_OVERVIEW = re.compile(r"有什么|有哪些|哪些|多少|几项|几个|全部|所有")
+_LIST_WORDS = re.compile(r"哪些|列|全部|所有|清单|多少|几|一共|总共|统计|看看")
+
+
+def asks_for_list(text: str) -> bool:
+    """ "我们有哪些行政处罚权" asks for the list; "街道有什么审批权" only for an overview."""
+    return bool(_LIST_WORDS.search(text))
+
+
+def unit_kinds_in(text: str) -> tuple[str, ...]:
+    """The kinds of unit a question without a unit speaks of: 街道, 镇, or both."""
+    if "街道" in text and "镇" not in text:
+        return ("central_street", "noncentral_street")
+    if "镇" in text and "街道" not in text:
+        return ("town",)
+    return ("town", "central_street", "noncentral_street")
+
+
+def kind_of(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext) -> str | None:
+    """The kind of question the text asks when its words settle it whatever the intent: a work
+    order, a unit's offices, whether it has an office, an office's posts, a vague power question.
+
+    These phrasings share words with power and structural questions (管, 办公室, 罚款), so the
+    classifier cannot be trusted to tell them apart; their shape can.
+    """
+    text, mention = turn.text.strip(), units.mention
+    if turn.entities.get("matter") or text.startswith("/"):
+        return None  # a button payload asks about one matter
+    if is_work_order(text):
+        found = work_order_matters(knowledge, text, mention)
+        # One matter (or an unclear one) is an ordinary power question: answered, or clarified, as one.
+        if found is not None and len(found) != 1:
+            return "ask_work_order"
+    if asks_has_office(knowledge, text):
+        return "ask_has_office"
+    if asks_office_posts(knowledge, text):
+        return "ask_office_posts"
+    if asks_unit_offices(knowledge, text, mention):
+        return "ask_unit_offices"
+    if turn.intent == "page_next" or not vague_power_type(strip_spans(text, mention.spans)):
+        return None
+    if state.matter is not None and not _OVERVIEW.search(text):
+        return None  # "那能罚款吗" after a matter was discussed: a follow-up about that matter
+    return "ask_list_powers" if asks_for_list(text) else "ask_power_summary"

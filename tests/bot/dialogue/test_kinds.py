@@ -1,0 +1,202 @@
+"""The questions staff actually ask besides "can we do X" (issue 12, point 4), through handle_turn.
+
+The intents given are the ones the classifier may plausibly pick; the kind of question is settled
+by its words, so several tests ask the same thing under different intents.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.dialogue import State, Turn, handle_turn
+
+
+def ask(knowledge, text, intent="ask_can", state=None):
+    return handle_turn(knowledge, Turn(intent, text, {}), state or State())
+
+
+def payload(outcome):
+    return next(m.custom for m in outcome.reply.messages if m.custom)
+
+
+def text(outcome):
+    return outcome.reply.messages[0].text
+
+
+# --- legal basis / who holds it, before the unit is known ----------------------------------------
+
+
+@pytest.mark.parametrize("intent", ["ask_basis", "ask_who"])
+def test_legal_basis_without_a_unit_is_answered_for_every_kind_of_unit(knowledge, intent):
+    out = ask(knowledge, "宅基地审批依据哪条法律" if intent == "ask_basis" else "宅基地审批归谁管", intent)
+    p = payload(out)
+    assert p["topic"] == "legal_basis_overview" and p["item"]["code"] == "zhaijidi"
+    assert p["legal_basis"][0]["law"] == "土地管理法" and p["legal_basis"][0]["article"] == "第六十二条"
+    assert {k: v["verdict"] for k, v in p["levels"].items()} == {
+        "town": "yes",
+        "central_street": "no",
+        "noncentral_street": "yes",
+    }
+    shown = text(out)
+    assert "《土地管理法》第六十二条" in shown and "由乡（镇）人民政府审核批准" in shown
+    assert "中心城区街道：镇街不行使，由区农业农村局行使" in shown and "告诉我您是哪个镇街" in shown
+    # The offer stands: naming the unit next answers the question for it.
+    done = ask(knowledge, "天河区石牌街道", "inform_unit", out.state)
+    answer = payload(done)
+    assert answer["type"] == "power_answer" and answer["unit"]["name"] == "天河区石牌街道"
+    assert answer["verdict"] == "no" and answer["held_by"] == "区农业农村局"
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [("我们能不能处罚占道经营", "ask_can"), ("我们镇有人占用耕地建房，这个归谁处理？", "ask_who")],
+)
+def test_a_question_about_our_own_unit_asks_which_it_is(knowledge, question, intent):
+    p = payload(ask(knowledge, question, intent))
+    assert p["type"] == "clarify" and p["need"] == "unit"
+
+
+# --- offices and posts ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("intent", ["ask_office_duties", "ask_list_powers", "nlu_fallback"])
+def test_a_units_offices_are_listed(knowledge, intent):
+    out = ask(knowledge, "天河区石牌街道设有哪些办公室", intent)
+    p = payload(out)
+    assert p["topic"] == "unit_offices" and p["unit"] == "天河区石牌街道"
+    # A central street of 天河区: the seven common offices, 应急管理 and 城市管理.
+    assert len(p["offices"]) == 9 and {"应急管理办公室", "城市管理办公室"} <= set(p["offices"])
+    assert "设 9 个办公室" in text(out) and "综合行政执法办公室" in text(out)
+
+
+def test_offices_of_the_askers_unit_wait_for_the_unit(knowledge):
+    first = ask(knowledge, "我们设有哪些办公室", "ask_office_duties")
+    assert payload(first)["need"] == "unit"
+    out = ask(knowledge, "增城区派潭镇", "inform_unit", first.state)
+    assert payload(out)["topic"] == "unit_offices" and "应急管理办公室" not in payload(out)["offices"]
+
+
+@pytest.mark.parametrize("intent", ["inform_unit", "ask_office_duties", "ask_can"])
+def test_a_unit_without_the_office_says_no_and_names_the_substitute(knowledge, intent):
+    out = ask(knowledge, "增城区派潭镇有应急管理办公室吗", intent)
+    p = payload(out)
+    assert p["topic"] == "office_exists" and (p["exists"], p["substitute"]) == (False, "综合治理办公室")
+    assert text(out).startswith("没有。增城区派潭镇未设应急管理办公室") and "由综合治理办公室承办" in text(out)
+
+
+def test_a_unit_with_the_office_says_yes(knowledge):
+    out = ask(knowledge, "石牌街道有没有城管办？", "ask_office_duties")
+    p = payload(out)
+    assert (p["office"], p["exists"], p["substitute"]) == ("城市管理办公室", True, None)
+    assert text(out).startswith("有。天河区石牌街道设有城市管理办公室")
+
+
+def test_the_posts_of_an_office(knowledge):
+    out = ask(knowledge, "综合行政执法办公室有哪些岗位", "ask_post_duties")
+    p = payload(out)
+    assert p["topic"] == "office_posts" and p["office"] == "综合行政执法办公室"
+    assert {"法制审核岗", "案件管理岗", "执法队员"} <= set(p["posts"]) and "综合岗" not in p["posts"]
+    assert "法制审核岗：对拟作出的行政处罚决定" in text(out)
+
+
+def test_a_named_post_is_still_a_post_question(knowledge):
+    p = payload(ask(knowledge, "综合行政执法办公室案件管理岗位的职责是什么", "ask_post_duties"))
+    assert p["topic"] == "post_duties" and p["posts"] == ["综合行政执法办公室/案件管理岗"]
+
+
+def test_what_an_office_does_is_not_taken_for_whether_it_exists(knowledge):
+    p = payload(ask(knowledge, "应急管理办公室负责哪些事项", "ask_office_duties"))
+    assert p["topic"] == "office_duties"
+
+
+# --- vague questions -----------------------------------------------------------------------------
+
+
+def test_can_we_fine_gives_a_summary_with_the_common_matters_to_pick(knowledge):
+    out = ask(knowledge, "石牌街道能不能罚款")
+    p = payload(out)
+    assert p["type"] == "clarify" and p["need"] == "matter"
+    assert "天河区石牌街道（中心城区街道）可以行使或协助办理的行政处罚事项共" in p["prompt"]
+    codes = [o["code"] for o in p["options"]]
+    assert len(codes) == 5 and "zhandao_jingying" in codes and "canyin_youyan" not in codes
+    assert len(out.reply.messages[0].buttons) == 5
+    picked = ask(knowledge, "第一个", "choose_option", out.state)
+    assert payload(picked)["item"]["code"] == codes[0] and payload(picked)["verdict"] in ("yes", "assist")
+
+
+def test_can_we_fine_after_a_matter_is_a_follow_up_about_it(knowledge):
+    first = ask(knowledge, "白云区江高镇能审批宅基地吗")
+    out = ask(knowledge, "那能罚款吗", state=first.state)
+    assert payload(out)["type"] == "power_answer" and payload(out)["item"]["code"] == "zhaijidi"
+    overview = ask(knowledge, "那我们镇有什么处罚权", state=first.state)
+    assert "白云区江高镇（镇）可以行使或协助办理的行政处罚事项共" in payload(overview)["prompt"]
+
+
+def test_the_summary_counts_the_units_powers_of_that_type(knowledge):
+    listed = payload(ask(knowledge, "增城区荔城街道有哪些行政许可", "ask_list_powers"))
+    out = ask(knowledge, "增城区荔城街道有什么审批权", "ask_list_powers")
+    assert f"行政许可事项共 {listed['total']} 项" in payload(out)["prompt"]
+
+
+def test_a_vague_question_without_a_unit_counts_by_kind_then_waits(knowledge):
+    out = ask(knowledge, "街道有什么审批权", "ask_list_powers")
+    p = payload(out)
+    assert p["topic"] == "kind_counts" and set(p["counts"]) == {"central_street", "noncentral_street"}
+    assert p["counts"]["central_street"] < p["counts"]["noncentral_street"]
+    done = ask(knowledge, "增城区荔城街道", "inform_unit", out.state)
+    assert payload(done)["need"] == "matter" and "行政许可事项共" in payload(done)["prompt"]
+
+
+@pytest.mark.parametrize("intent", ["ask_list_powers", "ask_can"])
+def test_an_explicit_list_question_still_lists(knowledge, intent):
+    p = payload(ask(knowledge, "石牌街道有哪些行政处罚权？", intent))
+    assert p["topic"] == "list_powers" and p["power_type"] == "行政处罚"
+
+
+def test_which_units_have_an_office_is_not_a_yes_no_question(knowledge):
+    out = ask(knowledge, "哪些区的镇街设了应急管理办公室？", "ask_fact")
+    assert payload(out)["topic"] == "reform_fact" and "六区的镇街设置应急管理办公室" in text(out)
+
+
+# --- forwarded complaints and 12345 work orders --------------------------------------------------
+
+WORK_ORDER = "群众反映：石牌街道某小区门口有人占道经营，旁边饭店油烟很大，这个归我们管吗？"
+
+
+@pytest.mark.parametrize("intent", ["ask_can", "ask_push_down", "ask_who", "nlu_fallback"])
+def test_a_work_order_with_two_matters_one_held_one_not(knowledge, intent):
+    out = ask(knowledge, WORK_ORDER, intent)
+    p = payload(out)
+    assert p["topic"] == "work_order" and p["unit"] == "天河区石牌街道" and p["in_list"] is True
+    by_code = {m["code"]: m for m in p["matters"]}
+    assert list(by_code) == ["zhandao_jingying", "canyin_youyan"]
+    assert (by_code["zhandao_jingying"]["verdict"], by_code["zhandao_jingying"]["handled_by"]) == (
+        "yes",
+        "综合行政执法办公室",
+    )
+    assert (by_code["canyin_youyan"]["verdict"], by_code["canyin_youyan"]["held_by"]) == ("no", "区生态环境分局")
+    shown = text(out)
+    assert "占道经营（行政处罚）：归石牌街道管：由综合行政执法办公室承办" in shown
+    assert "不归石牌街道管：由区生态环境分局负责" in shown
+
+
+def test_the_same_work_order_for_a_noncentral_street_holds_both(knowledge):
+    out = ask(knowledge, WORK_ORDER.replace("石牌街道", "增城区荔城街道"))
+    assert [m["verdict"] for m in payload(out)["matters"]] == ["yes", "yes"]
+
+
+def test_a_work_order_without_a_unit_waits_for_it(knowledge):
+    first = ask(knowledge, "12345工单：有人在路边乱摆卖，还有人违规燃放烟花爆竹，归我们管吗")
+    assert payload(first)["need"] == "unit"
+    out = ask(knowledge, "白云区江高镇", "inform_unit", first.state)
+    p = payload(out)
+    assert p["topic"] == "work_order" and [m["code"] for m in p["matters"]] == ["zhandao_jingying", "yanhua"]
+
+
+def test_a_work_order_nothing_in_the_list_fits_cites_the_outside_list_rule(knowledge):
+    out = ask(knowledge, "12345工单：小区里有人养鸡，这个归我们管吗", state=State(unit="天河区石牌街道"))
+    p = payload(out)
+    assert p["topic"] == "work_order" and p["matters"] == [] and p["in_list"] is False
+    shown = text(out)
+    assert "没有找到与天河区石牌街道权责清单事项对应的内容" in shown
+    assert "清单之外的事项，上级职能部门不得随意下放或转嫁镇街承担" in shown and "出处：" in shown
