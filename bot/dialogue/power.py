@@ -35,15 +35,19 @@ def answer_question(knowledge: Knowledge, turn: Turn, state: State, units: UnitC
         item = match.item
     ambiguous_matter = match is not None and match.ambiguous
 
-    if turn.intent == "inform_unit" and item is None and not ambiguous_matter:
+    # A unit named beside words of a matter we do not hold (琶洲街道能发出租车营运证吗) is a
+    # question to answer "未找到", not a unit statement; a self-introduction stays one.
+    only_a_unit = not has_matter_words(residual) or is_self_introduction(text)
+    if turn.intent == "inform_unit" and item is None and not ambiguous_matter and only_a_unit:
         return unit_statement(knowledge, turn, state, units)
 
     if question is None and item is None and not ambiguous_matter:
         # Low NLU confidence and no matter we know: a bare unit name is still
         # a unit statement; anything else gets a rephrase suggestion.
-        if mention.units:
+        if mention.units and only_a_unit:
             return unit_statement(knowledge, turn, state, units)
-        return fallback.not_understood(knowledge, text, state, units)
+        if not mention.units:
+            return fallback.not_understood(knowledge, text, state, units)
 
     if question is None:
         # inform_unit carrying a matter, or an unclassified message with a clear matter.

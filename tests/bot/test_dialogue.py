@@ -106,3 +106,15 @@ def test_structural_question_waits_for_the_unit_across_slots(knowledge):
     assert p["topic"] == "list_powers" and p["unit"] == "白云区江高镇" and p["power_type"] == "行政处罚"
     page = ask(knowledge, "下一页", intent="page_next", state=State.from_slots(out.state.to_slots()))
     assert payload(page)["page"] == 2 and payload(page)["unit"] == "白云区江高镇"
+
+
+def test_a_unit_beside_a_matter_we_do_not_hold_is_unknown_not_a_unit_statement(knowledge):
+    out = handle_turn(knowledge, Turn("inform_unit", "海珠区琶洲街道能发出租车营运证吗？", {}), State())
+    payload = next(m.custom for m in out.reply.messages if m.custom)
+    assert payload["verdict"] == "unknown" and payload["unit"]["name"] == "海珠区琶洲街道"
+
+
+def test_a_self_introduction_naming_an_office_is_still_a_unit_statement(knowledge):
+    out = handle_turn(knowledge, Turn("inform_unit", "我是天河区石牌街道综合执法办的", {}), State())
+    assert "已记下：天河区石牌街道" in (out.reply.messages[0].text or "")
+    assert out.remember_unit == "天河区石牌街道"
