@@ -37,7 +37,7 @@ def answer_question(knowledge: Knowledge, turn: Turn, state: State, units: UnitC
 
     # A unit named beside words of a matter we do not hold (琶洲街道能发出租车营运证吗) is a
     # question to answer "未找到", not a unit statement; a self-introduction stays one.
-    only_a_unit = not has_matter_words(residual) or is_self_introduction(text)
+    only_a_unit = not has_matter_words(_without_districts(knowledge, residual)) or is_self_introduction(text)
     if turn.intent == "inform_unit" and item is None and not ambiguous_matter and only_a_unit:
         return unit_statement(knowledge, turn, state, units)
 
@@ -119,6 +119,13 @@ def ask_for_matter(question: Question, unit: UnitInfo | None, state: State) -> O
         replace(state, pending=Pending("matter", question, unit=_name(unit)), unit=_name(unit) or state.unit),
         {"question": question, "clarify": "matter"},
     )
+
+
+def _without_districts(knowledge: Knowledge, text: str) -> str:
+    """The text without district names (天河区的新塘街道 names only a unit)."""
+    for district in knowledge.districts:
+        text = text.replace(district, " ").replace(district[:-1], " ")
+    return text
 
 
 def unit_statement(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext) -> Outcome:

@@ -118,3 +118,8 @@ def test_a_self_introduction_naming_an_office_is_still_a_unit_statement(knowledg
     out = handle_turn(knowledge, Turn("inform_unit", "我是天河区石牌街道综合执法办的", {}), State())
     assert "已记下：天河区石牌街道" in (out.reply.messages[0].text or "")
     assert out.remember_unit == "天河区石牌街道"
+
+
+def test_a_unit_written_with_its_district_is_still_a_unit_statement(knowledge):
+    out = handle_turn(knowledge, Turn("inform_unit", "天河区的新塘街道", {}), State())
+    assert "已记下：天河区新塘街道" in (out.reply.messages[0].text or "")
