@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.client import payload_of
 from tests.stack import Stack, rest_say
 
 
@@ -39,3 +40,10 @@ def chat_factory(stack: Stack) -> Callable[[dict[str, Any] | None], RestChat]:
 @pytest.fixture()
 def running_servers(stack: Stack) -> Stack:
     return stack
+
+
+def answer(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    """The contract payload of a turn; fails the test when the bot sent none."""
+    payload = payload_of(messages)
+    assert payload is not None, messages
+    return payload

@@ -3,13 +3,8 @@ trained model routes them, the action server answers them."""
 
 from __future__ import annotations
 
-from bot.client import payload_of, texts_of
-
-
-def answer(messages):
-    payload = payload_of(messages)
-    assert payload is not None, messages
-    return payload
+from bot.client import texts_of
+from tests.e2e.conftest import answer
 
 
 def test_legal_basis_before_the_unit_then_for_the_unit(chat):

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from bot.client import payload_of, texts_of
-
-
-def answer(messages):
-    payload = payload_of(messages)
-    assert payload is not None, messages
-    return payload
+from bot.client import texts_of
+from tests.e2e.conftest import answer
 
 
 def test_street_can_fine_street_vending(chat):
