@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from bot.kb.locking import kb_lock
 from bot.kb.pending import settle, staged_files
 from bot.kb.sources import IMPORTS_DIR, Sources, load_sources
 from bot.kb.store import get_engine
+from bot.kb.version_store import ensure_history, record
 
 logger = logging.getLogger(__name__)
 
@@ -78,17 +80,26 @@ def write_knowledge(sources: Sources, url: str | None = None, force: bool = Fals
     """Write validated sources as the new version, in one transaction (the caller holds the lock).
 
     Skipped when the version in force was built from the same sources, unless ``force``.
+    The sources are kept with the version (:mod:`bot.kb.version_store`), so it can be restored.
     """
     engine = get_engine(url)
     _ensure_schema(engine)
-    version = f"{dt.datetime.now():%Y%m%d.%H%M%S}-{sources.digest[:8]}"
     with Session(engine, future=True) as session, session.begin():
         latest = session.execute(select(m.KbVersion).order_by(m.KbVersion.id.desc()).limit(1)).scalar()
         if latest is not None and latest.version.endswith(sources.digest[:8]) and not force:
             return BuildResult(latest.version, len(sources.units), len(sources.items), 0, 0, skipped=True)
+        version = _new_version(session, sources.digest)
         for table in _KNOWLEDGE_TABLES:
             session.execute(delete(table))
         counts = _fill(session, sources)
+        record(
+            session,
+            version,
+            sources.hashes,
+            sources.paths,
+            json.loads(latest.sources) if latest is not None else None,
+            {"units": len(sources.units), "items": len(sources.items), "laws": counts[0]},
+        )
         session.add(
             m.KbVersion(
                 version=version,
@@ -98,6 +109,15 @@ def write_knowledge(sources: Sources, url: str | None = None, force: bool = Fals
         )
     logger.info("knowledge base %s built: %s", version, counts)
     return BuildResult(version, len(sources.units), len(sources.items), *counts, skipped=False)
+
+
+def _new_version(session: Session, digest: str) -> str:
+    """A version id not used before (a rollback to a version built within the same second waits a moment)."""
+    while True:
+        version = f"{dt.datetime.now():%Y%m%d.%H%M%S}-{digest[:8]}"
+        if session.execute(select(m.KbVersion.id).where(m.KbVersion.version == version)).first() is None:
+            return version
+        time.sleep(0.2)
 
 
 def built_sources(url: str | None = None) -> dict[str, str]:
@@ -139,6 +159,7 @@ def _ensure_schema(engine: Engine) -> None:
         knowledge_tables = [model.__table__ for model in (*_KNOWLEDGE_TABLES, m.KbVersion)]
         m.Base.metadata.drop_all(engine, tables=knowledge_tables)
     m.Base.metadata.create_all(engine)
+    ensure_history(engine)
 
 
 def _fill(session: Session, sources: Sources) -> tuple[int, int]:

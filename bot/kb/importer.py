@@ -239,9 +239,6 @@ def _map_back(exc: BuildRejected, label: str, rows: list[ListRow]) -> ImportReje
 
 def _write_lexicon(url: str | None, files: LexiconFiles) -> bool:
     """Regenerate the generated lexicon files; True when any changed."""
-    from bot.kb.lexicon import write_lexicon
-    from bot.kb.provider import KnowledgeProvider
+    from bot.kb.lexicon import refresh_lexicon
 
-    before = [p.read_bytes() if p.exists() else None for p in files.watched]
-    write_lexicon(KnowledgeProvider(url, check_every_s=0).get(), files)
-    return before != [p.read_bytes() if p.exists() else None for p in files.watched]
+    return refresh_lexicon(url, files)

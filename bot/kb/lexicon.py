@@ -92,3 +92,12 @@ def _write_if_changed(path: Path, content: str) -> None:
     if path.exists() and path.read_text(encoding="utf-8") == content:
         return
     path.write_text(content, encoding="utf-8")
+
+
+def refresh_lexicon(url: str | None, files: LexiconFiles) -> bool:
+    """Regenerate the lexicon from the version in force; True when any generated file changed."""
+    from bot.kb.provider import KnowledgeProvider
+
+    before = [p.read_bytes() if p.exists() else None for p in files.watched]
+    write_lexicon(KnowledgeProvider(url, check_every_s=0).get(), files)
+    return before != [p.read_bytes() if p.exists() else None for p in files.watched]

@@ -76,6 +76,7 @@ class Sources:
     office_aliases: dict[str, str] = field(default_factory=dict)  # short name -> office (base name)
     unit_common_words: list[str] = field(default_factory=list)
     speech_terms: list[str] = field(default_factory=list)
+    paths: dict[str, Path] = field(default_factory=dict)  # where each hashed source was read from
 
     @property
     def digest(self) -> str:
@@ -96,12 +97,17 @@ def import_files_in(directory: Path) -> dict[str, Path]:
 
 def source_hashes(directory: Path, imports: dict[str, Path]) -> dict[str, str]:
     """The content hash of every file a build reads, by its path under ``knowledge/``."""
-    hashes = {name: file_hash(directory / name) for name in SOURCE_FILES if (directory / name).exists()}
+    return {label: file_hash(path) for label, path in source_paths(directory, imports).items()}
+
+
+def source_paths(directory: Path, imports: dict[str, Path]) -> dict[str, Path]:
+    """Every file a build reads, by its path under ``knowledge/`` (imports: where they are read from)."""
+    paths = {name: directory / name for name in SOURCE_FILES if (directory / name).exists()}
     for name, path in imports.items():
-        hashes[f"{IMPORTS_DIR}/{name}.csv"] = file_hash(path)
+        paths[f"{IMPORTS_DIR}/{name}.csv"] = path
     for path in sorted((directory / "laws").glob("*.md")):
-        hashes[f"laws/{path.name}"] = file_hash(path)
-    return hashes
+        paths[f"laws/{path.name}"] = path
+    return paths
 
 
 def load_sources(directory: Path, import_files: dict[str, Path] | None = None) -> Sources:
@@ -116,7 +122,8 @@ def load_sources(directory: Path, import_files: dict[str, Path] | None = None) -
     """
     problems = Collector()
     imports = import_files_in(directory) if import_files is None else dict(sorted(import_files.items()))
-    hashes = source_hashes(directory, imports)
+    paths = source_paths(directory, imports)
+    hashes = {label: file_hash(path) for label, path in paths.items()}
     districts = _read_districts(directory / "districts.csv", problems)
     units = _read_units(directory / "units.csv", districts, problems)
     substitutes, office_aliases = _apply_offices(directory / "offices.yaml", units, problems)
@@ -159,6 +166,7 @@ def load_sources(directory: Path, import_files: dict[str, Path] | None = None) -
         office_aliases,
         common_words,
         speech_terms,
+        paths,
     )
 
 
