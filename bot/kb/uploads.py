@@ -51,7 +51,12 @@ class Preview:
         if self.result is None:
             return {}
         added, changed, removed = (len(self.result.of_kind(k)) for k in ("added", "changed", "removed"))
-        return {"added": added, "changed": changed, "unchanged": max(0, self.result.rows - added - changed), "removed": removed}
+        return {
+            "added": added,
+            "changed": changed,
+            "unchanged": max(0, self.result.rows - added - changed),
+            "removed": removed,
+        }
 
 
 def preview(

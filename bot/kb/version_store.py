@@ -58,6 +58,26 @@ class VersionLog(HistoryBase):
     restorable = Column(Boolean, nullable=False)  # every source file's content was kept
 
 
+class MissDecision(HistoryBase):
+    """What a maintainer decided about a wording the assistant could not answer.
+
+    ``alias``: the wording became an alias of ``item_code`` in ``version``; ``not_in_list``:
+    the list holds no such matter. Keyed by the wording's core (see :mod:`bot.curation.misses`).
+    """
+
+    __tablename__ = "kb_miss_decision"
+
+    id = Column(Integer, primary_key=True)
+    wording = Column(String(200), nullable=False, index=True)
+    decision = Column(String(16), nullable=False)
+    item_code = Column(String(64))
+    alias = Column(String(64))
+    version = Column(String(32))
+    actor = Column(String(64), nullable=False)
+    decided_at = Column(DateTime, nullable=False)  # UTC
+    examples = Column(Text, nullable=False, default="[]")  # JSON: [{"text", "unit"}] the questions it settles
+
+
 @dataclass(frozen=True)
 class Note:
     """Who is making the next version, and how (see :data:`ACTION_LABELS`)."""
