@@ -23,6 +23,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 # Page modules, each with ``routes = Routes()``; add yours here (order does not matter: ``nav`` has its own).
 PAGE_MODULES = (
     "bot.web.admin.pages.home",
+    "bot.web.admin.pages.items",
     "bot.web.admin.pages.users",
     "bot.web.admin.pages.accounts",
     "bot.web.admin.pages.trail",
