@@ -125,3 +125,25 @@ def ops_settings() -> OpsSettings:
         audit_retention_days=int(os.environ.get("OPS_AUDIT_RETENTION_DAYS") or 365),
         unit_retention_days=int(os.environ.get("OPS_UNIT_RETENTION_DAYS") or 365),
     )
+
+
+@dataclass(frozen=True)
+class AdminSettings:
+    """The maintainers' console (``/admin``, bot.web.admin)."""
+
+    # Set ADMIN_COOKIE_SECURE=1 when the console is served over https (behind the reverse proxy):
+    # the session cookie is then sent over https only, under the stricter ``__Host-`` name.
+    cookie_secure: bool
+    session_idle_minutes: int  # signed out after this long without a request
+    session_max_hours: int  # and after this long in any case
+    login_per_min: int  # sign-in attempts per client address and per account name
+
+
+def admin_settings(env: Mapping[str, str] | None = None) -> AdminSettings:
+    env = os.environ if env is None else env
+    return AdminSettings(
+        cookie_secure=env.get("ADMIN_COOKIE_SECURE", "").strip().lower() in ("1", "true", "yes", "on"),
+        session_idle_minutes=_int(env, "ADMIN_SESSION_IDLE_MINUTES", 60),
+        session_max_hours=_int(env, "ADMIN_SESSION_MAX_HOURS", 12),
+        login_per_min=_int(env, "ADMIN_LOGIN_PER_MIN", 5),
+    )

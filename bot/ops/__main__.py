@@ -4,7 +4,8 @@
 ``purge`` deletes what is past its retention period, ``drain`` writes the
 spooled audit records, ``status`` shows the revision, ``import-legacy``
 copies what older versions kept in the knowledge database, ``revision -m MSG``
-writes a new migration from the models (for developers).
+writes a new migration from the models (for developers), ``admin add|list|passwd|set``
+manages the console's accounts (:mod:`bot.ops.admin_cli`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 
 from bot import audit
 from bot.errors import KnowledgeError
-from bot.ops import db, legacy, retention, schema
+from bot.ops import admin_cli, db, legacy, retention, schema
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,10 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("import-legacy", help="从知识库数据库复制旧版本保存的用户镇街和审计记录（一次性）")
     rev = sub.add_parser("revision", help="根据模型变化生成新的迁移脚本（开发用）")
     rev.add_argument("-m", "--message", required=True)
+    admin_cli.add_parser(sub)
     parser.add_argument("--url", help="数据库地址（默认 OPS_DATABASE_URL 或 build/ops.sqlite3）")
     args = parser.parse_args(argv)
     url = db.url_of(args.url)
     try:
+        if args.command == "admin":
+            return admin_cli.run(args, url)
         if args.command == "migrate":
             db.ensure(url)
             print(f"数据库结构已是最新版本：{schema.current(url)}")

@@ -24,6 +24,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.config import AdminSettings, admin_settings
 from bot.errors import KnowledgeError
 from bot.feedback import record_feedback
 from bot.kb.provider import default_provider
@@ -31,6 +32,9 @@ from bot.kb.types import Knowledge
 from bot.ratelimit import RequestLimits
 from bot.units import find_unit
 from bot.web import security
+from bot.web.admin import auth as admin_auth
+from bot.web.admin.app import install as install_console
+from bot.web.admin.context import AdminOptions
 from bot.web.inputs import BadInput, parse_chat, parse_feedback, parse_unit, parse_unit_query
 from bot.web.unit_search import search_units
 
@@ -71,6 +75,8 @@ def create_app(
     allowed_origins: Iterable[str] = (),
     limits: RequestLimits | None = None,
     trusted_proxies: Iterable[str] = ("127.0.0.1", "::1"),
+    admin: AdminSettings | None = None,
+    ops_url: str | None = None,
 ) -> web.Application:
     """The widget's web application.
 
@@ -83,11 +89,14 @@ def create_app(
         allowed_origins: other origins (``https://portal.example``) whose pages may call the API.
         limits: request limits; 20 a minute per sender and 120 per address when omitted.
         trusted_proxies: peers whose ``X-Forwarded-For`` names the client.
+        admin: settings of the maintainers' console at /admin (bot.web.admin); from the environment when omitted.
+        ops_url: the operational database of the console; OPS_DATABASE_URL when omitted.
     """
     # Outermost first: every response, errors included, gets the CORS and security headers;
     # refusals (origin, rate) happen before any work and are rendered like every other error.
     app = web.Application(
-        client_max_size=MAX_BODY_BYTES, middlewares=[security.headers, _errors_as_json, security.guard]
+        client_max_size=MAX_BODY_BYTES,
+        middlewares=[security.headers, _errors_as_json, security.guard, admin_auth.guard],
     )
     security.configure(app, allowed_origins, limits or RequestLimits.per_minute(20, 120), trusted_proxies)
     app[RASA_URL] = rasa_url.rstrip("/")
@@ -104,6 +113,13 @@ def create_app(
     app.router.add_get("/api/units", units)
     app.router.add_post("/api/unit", set_unit)
     app.router.add_post("/api/feedback", feedback)
+    console = AdminOptions(
+        settings=admin or admin_settings(),
+        knowledge=app[KNOWLEDGE],
+        ops_url=ops_url,
+        trusted_proxies=tuple(trusted_proxies),
+    )
+    install_console(app, console)
     return app
 
 

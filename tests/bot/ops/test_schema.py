@@ -30,8 +30,16 @@ def tables(url: str) -> set[str]:
 def test_first_use_migrates_an_empty_database_and_a_second_run_changes_nothing(fresh_ops):
     assert schema.current(fresh_ops) is None
     users.remember("wecom:zhangsan", "天河区石牌街道", "chat")
-    assert schema.current(fresh_ops) == schema.head() == "0001"
-    assert tables(fresh_ops) == {"alembic_version", "user_unit", "audit_record", "channel_message"}
+    assert schema.current(fresh_ops) == schema.head() == "0002"
+    assert tables(fresh_ops) == {
+        "alembic_version",
+        "user_unit",
+        "audit_record",
+        "channel_message",
+        "admin_account",
+        "admin_session",
+        "admin_change",
+    }
 
     ops_db.forget_state()  # a restart: migrating again is a no-op and keeps the data
     schema.upgrade(fresh_ops)
@@ -50,9 +58,9 @@ def test_migrate_and_status_commands(fresh_ops, capsys):
     assert main(["status"]) == 0
     assert "（未建表）" in capsys.readouterr().out
     assert main(["migrate"]) == 0
-    assert "最新版本：0001" in capsys.readouterr().out
+    assert "最新版本：0002" in capsys.readouterr().out
     assert main(["migrate"]) == 0 and main(["status"]) == 0
-    assert "当前版本：0001；代码中的最新版本：0001" in capsys.readouterr().out
+    assert "当前版本：0002；代码中的最新版本：0002" in capsys.readouterr().out
 
 
 def test_an_unusable_database_is_reported_in_chinese(fresh_ops, monkeypatch, capsys):
@@ -122,4 +130,4 @@ def test_processes_starting_together_migrate_once(fresh_ops):
     ]
     outputs = [p.communicate(timeout=120)[0] for p in started]
     assert [p.returncode for p in started] == [0, 0, 0], outputs
-    assert schema.current(fresh_ops) == "0001"
+    assert schema.current(fresh_ops) == "0002"
