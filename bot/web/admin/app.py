@@ -27,6 +27,10 @@ PAGE_MODULES = (
     "bot.web.admin.pages.users",
     "bot.web.admin.pages.accounts",
     "bot.web.admin.pages.trail",
+    "bot.web.admin.pages.kb_import",
+    "bot.web.admin.pages.kb_versions",
+    "bot.web.admin.pages.kb_try",
+    "bot.web.admin.pages.kb_misses",
 )
 
 

@@ -1,0 +1,35 @@
+// 未答问题: search the items as you type and offer the results as choices (the form works without it).
+"use strict";
+(function () {
+  var timers = new WeakMap();
+  function show(box, items) {
+    box.textContent = "";
+    items.forEach(function (item) {
+      var label = document.createElement("label");
+      var radio = document.createElement("input");
+      radio.type = "radio";
+      radio.name = "code";
+      radio.value = item.code;
+      var code = document.createElement("code");
+      code.textContent = item.code;
+      label.appendChild(radio);
+      label.appendChild(document.createTextNode(" " + item.name + " "));
+      label.appendChild(code);
+      box.appendChild(label);
+    });
+    if (!items.length) box.textContent = "没有找到匹配的事项。";
+  }
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.classList || !input.classList.contains("item-search")) return;
+    var box = input.closest("fieldset").querySelector(".found");
+    clearTimeout(timers.get(input));
+    timers.set(input, setTimeout(function () {
+      var q = input.value.trim();
+      if (!q) { box.textContent = ""; return; }
+      fetch("/admin/api/items?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) { if (input.value.trim() === q) show(box, data.items || []); });
+    }, 200));
+  });
+})();
