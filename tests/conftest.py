@@ -71,10 +71,22 @@ def fake_platform() -> Iterator[FakePlatform]:
 
 
 @pytest.fixture(scope="session")
-def stack(kb_url: str, fake_platform: FakePlatform, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack_dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(knowledge dir, build dir) of the session's servers: a copy of knowledge/ and an empty
+    build dir, so that the console's imports, rollbacks and aliases never write into the repository."""
+    root = tmp_path_factory.mktemp("stack-kb")
+    shutil.copytree(KNOWLEDGE_DIR, root / "knowledge")
+    return root / "knowledge", root / "build"
+
+
+@pytest.fixture(scope="session")
+def stack(
+    kb_url: str, fake_platform: FakePlatform, stack_dirs: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
     """The session's real servers, with the channels configured against ``fake_platform``."""
     log_path = tmp_path_factory.mktemp("servers") / "servers.log"
-    with start_stack(kb_url, channel_env(fake_platform.url), log_path) as running:
+    env = {**channel_env(fake_platform.url), "KB_KNOWLEDGE_DIR": str(stack_dirs[0]), "KB_BUILD_DIR": str(stack_dirs[1])}
+    with start_stack(kb_url, env, log_path) as running:
         yield running
 
 
