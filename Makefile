@@ -88,7 +88,7 @@ browser: ## Install Debian's chromium for the browser tests (when missing)
 	@command -v chromium >/dev/null 2>&1 || { echo "安装 Chromium（浏览器测试用）…"; $(call apt_install,chromium); }
 
 .PHONY: screenshots
-screenshots: setup browser ## Retake the widget screenshots in docs/screenshots/ (installs CJK fonts when missing)
+screenshots: setup browser ## Retake the widget and console screenshots in docs/screenshots/ (installs CJK fonts when missing)
 	@fc-list 2>/dev/null | grep -qi 'cjk' || { echo "安装中文字体…"; $(call apt_install,fonts-noto-cjk); }
 	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/web -q -k screenshots
 

@@ -33,8 +33,20 @@ def _render(dispatcher: CollectingDispatcher, reply: Reply) -> None:
 def _context(tracker: Tracker) -> service.Context:
     intent = (tracker.latest_message or {}).get("intent") or {}
     return service.Context(
-        sender=tracker.sender_id, channel=tracker.get_latest_input_channel(), confidence=intent.get("confidence")
+        sender=tracker.sender_id,
+        channel=tracker.get_latest_input_channel(),
+        confidence=intent.get("confidence"),
+        received_at=_received_at(tracker),
     )
+
+
+def _received_at(tracker: Tracker) -> float | None:
+    """When Rasa received the message (its user event's Unix time): the start of the answer's latency."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            stamp = event.get("timestamp")
+            return float(stamp) if isinstance(stamp, (int, float)) else None
+    return None
 
 
 class ActionAnswerPower(Action):

@@ -39,6 +39,7 @@ class Entry:
     question: str | None = None
     verdict: str | None = None
     kb_version: str | None = None
+    latency_ms: int | None = None  # from Rasa receiving the message to the answer being decided
 
 
 _ENTRY_FIELDS = {f.name for f in fields(Entry)}

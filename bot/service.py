@@ -6,6 +6,7 @@ The Rasa action calls these functions and only renders what they return.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,6 +23,7 @@ class Context:
     sender: str
     channel: str | None
     confidence: float | None
+    received_at: float | None = None  # Unix time Rasa received the message: latency is measured from it
 
 
 def answer_turn(turn: Turn, state: State, ctx: Context) -> Outcome:
@@ -57,8 +59,16 @@ def _audit(turn: Turn, ctx: Context, understood: dict[str, Any], kb_version: str
             question=understood.get("question"),
             verdict=verdict,
             kb_version=kb_version,
+            latency_ms=_latency_ms(ctx.received_at),
         )
     )
+
+
+def _latency_ms(received_at: float | None) -> int | None:
+    if received_at is None:
+        return None
+    elapsed = (time.time() - received_at) * 1000
+    return round(elapsed) if 0 <= elapsed < 3_600_000 else None  # a skewed or replayed stamp is no latency
 
 
 ADMIN_UNIT_KEPT = "您的镇街是管理员设置的，不能在对话中清除。如需更改，请联系本单位的清单管理员。"

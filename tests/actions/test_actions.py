@@ -163,3 +163,13 @@ def test_the_service_call_leaves_the_event_loop_free(provider, monkeypatch):
 
     messages = asyncio.run(two_things_at_once())
     assert messages[1]["custom"]["verdict"] == "yes"
+
+
+def test_the_time_rasa_received_the_message_is_taken_from_its_user_event():
+    from actions.actions import _context
+
+    t = tracker("石牌街道能不能处罚占道经营", "ask_can")
+    t.events = [{"event": "user", "timestamp": 1700000000.5}, {"event": "action", "timestamp": 1700000001.0}]
+    assert _context(t).received_at == 1700000000.5
+    t.events = []
+    assert _context(t).received_at is None

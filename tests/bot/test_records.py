@@ -92,3 +92,13 @@ def test_a_question_asked_while_the_knowledge_base_is_down_is_still_audited(monk
         service.answer_turn(Turn("ask_can", "石牌街道能不能处罚占道经营", {}), State(), ctx("frank"))
     [row] = [r for r in audit.export_rows() if r["sender"] == "frank"]
     assert (row["text"], row["verdict"]) == ("石牌街道能不能处罚占道经营", "unavailable")
+
+
+def test_the_answer_time_from_rasa_receiving_the_message_is_recorded(db):
+    import time
+
+    received = service.Context(sender="dave", channel="rest", confidence=0.9, received_at=time.time() - 0.25)
+    service.answer_turn(Turn("ask_can", "石牌街道能不能处罚占道经营", {}), State(), received)
+    service.answer_turn(Turn("ask_can", "石牌街道能不能处罚占道经营", {}), State(), ctx("dave"))
+    latencies = [r["latency_ms"] for r in audit.export_rows() if r["sender"] == "dave"]
+    assert latencies[0] >= 250 and latencies[0] < 60_000 and latencies[1] is None

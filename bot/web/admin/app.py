@@ -24,6 +24,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 PAGE_MODULES = (
     "bot.web.admin.pages.home",
     "bot.web.admin.pages.items",
+    "bot.web.admin.pages.usage",
     "bot.web.admin.pages.users",
     "bot.web.admin.pages.accounts",
     "bot.web.admin.pages.trail",

@@ -228,3 +228,38 @@ def test_settings_from_the_environment():
 
     assert admin_settings({}) == SETTINGS
     assert admin_settings({"ADMIN_COOKIE_SECURE": "1"}).cookie_secure is True
+
+
+async def test_a_page_module_can_take_a_file_larger_than_the_widget_api_allows(aiohttp_client, console_app):
+    """The scaffold for list uploads: multipart up to 20 MB, CSRF checked like every form."""
+    from aiohttp import FormData, web
+
+    from tests.web.admin.conftest import Console
+
+    routes = Routes()
+
+    @routes.post("/upload-test", role="editor")
+    async def upload(request: web.Request) -> web.Response:
+        form = await request.post()
+        return web.Response(text=str(len(form["file"].file.read())))
+
+    app = console_app()
+    for route in routes.routes:
+        app.router.add_route(route.method, "/admin" + route.path, route.handler)
+    console = Console(await aiohttp_client(app))
+    assert (await console.login("editor")).status == 303
+    await console.page("/admin/")
+
+    def body(token: str | None) -> FormData:
+        data = FormData()
+        if token is not None:
+            data.add_field("csrf_token", token)
+        data.add_field("file", b"x" * 300_000, filename="清单.xlsx", content_type="application/octet-stream")
+        return data
+
+    accepted = await console.client.post("/admin/upload-test", data=body(console.token))
+    assert accepted.status == 200 and await accepted.text() == "300000"
+    assert (await console.client.post("/admin/upload-test", data=body(None))).status == 403
+    assert (await console.login("viewer")).status == 303  # the same browser, now signed in as a viewer
+    await console.page("/admin/")
+    assert (await console.client.post("/admin/upload-test", data=body(console.token))).status == 403
