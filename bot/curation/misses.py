@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,10 @@ from bot.ops import db as ops_db
 from bot.ops.models import AuditRecord
 from bot.question_words import clean_question
 
-REASON_LABELS = {"unknown": "未找到", "clarify": "追问事项", "down": "👎"}
+REASON_LABELS = {"unknown": "未找到", "clarify": "追问事项", "down": "差评"}
+# Verbs and prepositions a question puts before the matter (处罚在小区里养鸡 → 小区里养鸡): an
+# alias without them also matches the other ways of asking.
+_LEADING = re.compile(r"^(?:处罚|查处|罚款|罚|管理|管|审批|批准|批|处理|负责)?(?:在|对|把)?")
 SIMILAR = 0.6  # bigram overlap above which two wordings are one group
 MAX_RECORDS = 5000
 
@@ -51,6 +55,12 @@ class MissGroup:
     last_at: dt.datetime
     suggestions: tuple[tuple[str, str], ...]  # (code, name) of likely items, best first
     members: tuple[str, ...] = ()  # every wording folded into this group (settled together)
+
+    @property
+    def suggested_alias(self) -> str:
+        """The wording without the verb in front of the matter, when enough is left."""
+        rest = _LEADING.sub("", self.wording)
+        return rest if len(rest) >= 3 else self.wording
 
 
 def wording_of(knowledge: Knowledge, text: str) -> str:

@@ -116,7 +116,7 @@ def test_import_preview_apply_try_and_roll_back(
     expect(page.locator('[data-count="added"]')).to_have_text("10")
     expect(page.locator('[data-count="changed"]')).to_have_text("2")
     expect(page.locator("table.diff-added")).to_contain_text(NEW_NAME)
-    screenshot(page, "console-import-preview.png", tmp_path)
+    screenshot(page, "admin-import-preview.png", tmp_path)
     assert item_of(assistant_says(stack, NEW_QUESTION)) is None, "a preview changes nothing"
 
     page.get_by_role("button", name="确认导入").click()
@@ -129,7 +129,7 @@ def test_import_preview_apply_try_and_roll_back(
     expect(page.locator(".try-answer .badge")).to_have_text("可以")
     expect(page.locator("table.candidates tr.chosen")).to_contain_text(NEW_ITEM)
     expect(page.locator("ol.trace")).to_contain_text("白云区江高镇为镇")
-    screenshot(page, "console-try.png", tmp_path)
+    screenshot(page, "admin-try.png", tmp_path)
     assert item_of(assistant_says(stack, NEW_QUESTION, want=lambda c: item_of(c) == NEW_ITEM)) == NEW_ITEM
 
     page.get_by_role("link", name="版本").click()
@@ -137,7 +137,7 @@ def test_import_preview_apply_try_and_roll_back(
     page.locator("table.versions tbody tr").nth(1).get_by_role("button", name="回滚到此版本").click()
     expect(page.get_by_role("status")).to_contain_text("已回滚到版本")
     expect(page.locator("table.versions tbody tr").first).to_contain_text("回滚")
-    screenshot(page, "console-versions.png", tmp_path)
+    screenshot(page, "admin-versions.png", tmp_path)
 
     try_it(page, web_url, NEW_QUESTION)
     expect(page.locator(".try-answer")).to_contain_text("未找到")
@@ -158,9 +158,9 @@ def test_an_unknown_question_becomes_an_alias_the_assistant_answers_right_after(
     group.get_by_role("searchbox", name="搜索事项").fill("家禽")
     choice = group.locator(".found label", has_text="饲养家畜家禽")
     expect(choice).to_be_visible()
-    screenshot(page, "console-misses.png", tmp_path)
+    screenshot(page, "admin-misses.png", tmp_path)
     choice.get_by_role("radio").check()
-    group.get_by_label("作为别名的说法").fill("小区里养鸡")
+    expect(group.get_by_label("作为别名的说法")).to_have_value("小区里养鸡")  # the verb in front left out
     group.get_by_role("button", name="设为别名").click()
     expect(page.get_by_role("status")).to_contain_text("已把“小区里养鸡”加为")
     expect(page.locator('section.miss[data-wording="处罚在小区里养鸡"]')).to_have_count(0)

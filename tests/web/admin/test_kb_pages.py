@@ -125,6 +125,7 @@ async def test_a_miss_becomes_an_alias_answered_right_after(kb_console, fresh_op
     console = await kb_console("editor")
     _, html = await console.page("/admin/misses")
     assert "处罚在小区里养鸡" in html and "siyang_jiaqin" in html
+    assert 'name="alias" value="小区里养鸡"' in html
     response = await console.client.get("/admin/api/items", params={"q": "家禽"})
     assert (await response.json())["items"][0]["code"] == "siyang_jiaqin"
 

@@ -4,6 +4,12 @@
   var timers = new WeakMap();
   function show(box, items) {
     box.textContent = "";
+    if (items.length) {
+      var title = document.createElement("p");
+      title.className = "muted";
+      title.textContent = "搜索结果：";
+      box.appendChild(title);
+    }
     items.forEach(function (item) {
       var label = document.createElement("label");
       var radio = document.createElement("input");
