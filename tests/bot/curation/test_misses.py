@@ -107,3 +107,21 @@ def test_not_in_the_list_is_remembered_until_missed_again(kb: tuple[Path, str], 
     }
     _ask(ops, "石牌街道能处理狗咬人的事吗？", "unknown")
     assert [g.count for g in misses.queue(knowledge, url, ops)] == [1]
+
+
+def test_the_export_command_writes_eval_cases(
+    kb: tuple[Path, str], ops: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.curation.__main__ import main
+    from bot.evaluation.cases import load_cases
+
+    _, url = kb
+    _ask(ops, "街道能处理狗咬人的事吗", "unknown")
+    misses.dismiss(misses.queue(KnowledgeProvider(url).get(), url, ops)[0], url, actor="王五")
+    monkeypatch.setenv("KB_DATABASE_URL", url)
+    out = tmp_path / "misses.jsonl"
+    assert main(["misses", "export", "--out", str(out)]) == 0
+    cases = load_cases(out)
+    assert [(c.question, c.group, c.expect["verdict"]) for c in cases] == [
+        ("街道能处理狗咬人的事吗", "misses", "unknown")
+    ]
