@@ -263,3 +263,16 @@ async def test_a_page_module_can_take_a_file_larger_than_the_widget_api_allows(a
     assert (await console.login("viewer")).status == 303  # the same browser, now signed in as a viewer
     await console.page("/admin/")
     assert (await console.client.post("/admin/upload-test", data=body(console.token))).status == 403
+
+
+async def test_a_database_that_is_down_gives_a_page_in_chinese(open_console, monkeypatch):
+    from bot.errors import OpsUnavailable
+
+    console = await open_console("viewer")
+
+    def down(*args, **kwargs):
+        raise OpsUnavailable("业务数据库不可用：OperationalError")
+
+    monkeypatch.setattr(accounts, "session_of", down)
+    response = await console.client.get("/admin/usage")
+    assert response.status == 503 and "暂时不可用" in await response.text()
