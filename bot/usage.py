@@ -1,8 +1,8 @@
 """What the console's 使用情况 page shows: questions per day, unit and channel, outcomes,
 top matters, ratings and latency, over the audit records of a period (Beijing dates).
 
-Records are aggregated in Python: days are Beijing days whatever the database, and a
-period is at most :data:`MAX_DAYS` long.
+One pass over the period's records (at most :data:`MAX_DAYS` days); the Beijing date
+(UTC+8, no daylight saving) is computed by SQLite or PostgreSQL, elsewhere in Python.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ import datetime as dt
 import statistics
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 
 from bot.ops import db
 from bot.ops.models import AuditRecord
@@ -81,30 +82,54 @@ def records(first: dt.date, last: dt.date, url: str | None = None) -> list[Audit
         return rows
 
 
+def _beijing_day(dialect: str) -> Any:
+    """A SQL expression of a record's Beijing date (UTC+8, no daylight saving), or None."""
+    if dialect == "sqlite":
+        return func.date(AuditRecord.created_at, "+8 hours")
+    if dialect == "postgresql":
+        return func.date(AuditRecord.created_at + text("interval '8 hours'"))
+    return None
+
+
 def usage(first: dt.date, last: dt.date, limit: int = 15, url: str | None = None) -> Usage:
-    rows = records(first, last, url)
+    """The figures of a period: one pass over its records, the Beijing date computed by the database."""
+    start, end = _bounds(first, last)
     days = {first + dt.timedelta(days=n): dict.fromkeys(OUTCOMES, 0) for n in range((last - first).days + 1)}
+    with db.session_scope(url) as session:
+        day = _beijing_day(session.get_bind().dialect.name)
+        query = select(
+            AuditRecord.created_at if day is None else day,
+            AuditRecord.verdict,
+            AuditRecord.unit,
+            AuditRecord.channel,
+            AuditRecord.matter,
+            AuditRecord.rating,
+            AuditRecord.latency_ms,
+        ).where(AuditRecord.created_at >= start, AuditRecord.created_at < end)
+        rows = session.execute(query).all()
     outcomes: Counter[str] = Counter()
     units: Counter[str] = Counter()
     channels: Counter[str] = Counter()
     matters: Counter[str] = Counter()
+    ratings: Counter[str | None] = Counter()
     latencies = []
-    up = down = 0
-    for r in rows:
-        outcome = outcome_of(r.verdict)
-        outcomes[outcome] += 1
-        day = r.created_at.astimezone(SHANGHAI).date()
-        if day in days:
-            days[day][outcome] += 1
-        units[r.unit or ""] += 1
-        channels[r.channel or ""] += 1
-        if r.matter:
-            matters[r.matter] += 1
-        up += r.rating == "up"
-        down += r.rating == "down"
-        if r.latency_ms is not None:
-            latencies.append(r.latency_ms)
-    ordered = sorted(latencies)
+    per_day: Counter[tuple[str, str]] = Counter()
+    for when, verdict, unit, channel, matter, rating, latency in rows:
+        outcome = outcome_of(verdict)
+        per_day[(str(when)[:10] if day is not None else when.astimezone(SHANGHAI).date().isoformat(), outcome)] += 1
+        units[unit or ""] += 1
+        channels[channel or ""] += 1
+        if matter:
+            matters[matter] += 1
+        ratings[rating] += 1
+        if latency is not None:
+            latencies.append(latency)
+    for (date, outcome), n in per_day.items():
+        outcomes[outcome] += n
+        figures = days.get(dt.date.fromisoformat(date))
+        if figures is not None:
+            figures[outcome] += n
+    latencies.sort()
     return Usage(
         first=first,
         last=last,
@@ -114,8 +139,8 @@ def usage(first: dt.date, last: dt.date, limit: int = 15, url: str | None = None
         per_unit=units.most_common(limit),
         per_channel=channels.most_common(),
         top_matters=matters.most_common(limit),
-        rated_up=up,
-        rated_down=down,
-        median_latency_ms=statistics.median(ordered) if ordered else None,
-        p90_latency_ms=ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))] if ordered else None,
+        rated_up=ratings["up"],
+        rated_down=ratings["down"],
+        median_latency_ms=float(statistics.median(latencies)) if latencies else None,
+        p90_latency_ms=float(latencies[min(len(latencies) - 1, int(len(latencies) * 0.9))]) if latencies else None,
     )

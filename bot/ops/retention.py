@@ -19,7 +19,7 @@ from sqlalchemy import delete, select
 from bot.config import ops_settings
 from bot.errors import OpsUnavailable
 from bot.ops import db
-from bot.ops.models import AuditRecord, ChannelMessage, UserUnit
+from bot.ops.models import AdminSession, AuditRecord, ChannelMessage, UserUnit
 from bot.ops.timestamps import utcnow
 
 # Platforms retry within minutes; a month covers any restart or replay.
@@ -58,6 +58,7 @@ def purge(url: str | None = None, now: dt.datetime | None = None) -> Purged:
             ).rowcount
         cutoff = now - dt.timedelta(days=MESSAGE_KEEP_DAYS)
         channel_messages = session.execute(delete(ChannelMessage).where(ChannelMessage.received_at < cutoff)).rowcount
+        session.execute(delete(AdminSession).where(AdminSession.expires_at < now))  # console sign-ins that ended
     return Purged(audit_records, user_units, channel_messages)
 
 

@@ -94,13 +94,22 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         if exc.status < 400 or exc.status == 429:
             raise
         message = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else ERRORS.get(exc.status)
-        return await render(
-            request, "error.html", title="出错了", status=exc.status, message=message or "请求未能处理。"
-        )
-    except KnowledgeError:
-        logger.exception("knowledge base unavailable")
-        return await render(request, "error.html", title="出错了", status=503, message="知识库暂时不可用，请稍后再试。")
+        return await _error_page(request, exc.status, message or "请求未能处理。")
+    except KnowledgeError:  # OpsUnavailable too
+        logger.exception("knowledge base or operational database unavailable")
+        return await _error_page(request, 503, "知识库或业务数据库暂时不可用，请稍后再试。")
+    except Exception:
+        logger.exception("console page failed: %s", request.path)
+        return await _error_page(request, 500, "服务器内部出错，请稍后再试。")
     return response
+
+
+async def _error_page(request: web.Request, status: int, message: str) -> web.StreamResponse:
+    try:
+        return await render(request, "error.html", title="出错了", status=status, message=message)
+    except Exception:  # the database behind the page is what failed: plain text then
+        logger.exception("error page failed")
+        return web.Response(status=status, text=message)
 
 
 def _quote(path: str) -> str:

@@ -9,6 +9,7 @@ route changes something, so it may not be open to viewers: declaring one with
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -42,7 +43,9 @@ class Routes:
         self.routes: list[Route] = []
         self.nav: list[NavEntry] = []
 
-    def get(self, path: str, *, role: str = "viewer", nav: str | None = None, order: int = 100):  # type: ignore[no-untyped-def]
+    def get(
+        self, path: str, *, role: str = "viewer", nav: str | None = None, order: int = 100
+    ) -> Callable[[Handler], Handler]:
         """Declare a page; ``nav`` puts it in the navigation bar (for accounts that may open it)."""
         _check(role)
 
@@ -54,7 +57,7 @@ class Routes:
 
         return register
 
-    def post(self, path: str, *, role: str = "editor"):  # type: ignore[no-untyped-def]
+    def post(self, path: str, *, role: str = "editor") -> Callable[[Handler], Handler]:
         """Declare a form target: CSRF-checked by the middleware; never open to viewers."""
         _check(role)
         if role == "viewer":

@@ -263,3 +263,31 @@ async def test_a_page_module_can_take_a_file_larger_than_the_widget_api_allows(a
     assert (await console.login("viewer")).status == 303  # the same browser, now signed in as a viewer
     await console.page("/admin/")
     assert (await console.client.post("/admin/upload-test", data=body(console.token))).status == 403
+
+
+async def test_a_database_that_is_down_gives_a_page_in_chinese(open_console, monkeypatch):
+    from bot.errors import OpsUnavailable
+
+    console = await open_console("viewer")
+
+    def down(*args, **kwargs):
+        raise OpsUnavailable("业务数据库不可用：OperationalError")
+
+    monkeypatch.setattr(accounts, "session_of", down)
+    response = await console.client.get("/admin/usage")
+    assert response.status == 503 and "暂时不可用" in await response.text()
+
+
+async def test_an_idle_session_ends(open_console, fresh_ops):
+    from bot.ops import retention
+
+    console = await open_console("viewer", settings=AdminSettings(False, 0, 12, 5))  # idle after 0 minutes
+    response = await console.client.get("/admin/usage", allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"] == "/admin/login?next=/admin/usage"
+    assert rows(fresh_ops, "SELECT * FROM admin_session") == []  # the ended session is gone
+
+    await open_console("editor")  # a browser that never comes back: its session goes with the retention purge
+    with sqlite3.connect(fresh_ops[len("sqlite:///") :]) as conn:
+        conn.execute("UPDATE admin_session SET expires_at = '2020-01-01 00:00:00'")
+    retention.purge(fresh_ops)
+    assert rows(fresh_ops, "SELECT * FROM admin_session") == []
