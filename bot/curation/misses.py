@@ -90,8 +90,11 @@ def queue(
         ).all()
     settled = _settled_at(kb_url)
     groups: dict[str, list[tuple[Any, ...]]] = {}
+    wordings: dict[str, str] = {}  # the same question is asked many times
     for text, unit, verdict, rating, created_at in rows:
-        wording = wording_of(knowledge, text)
+        wording = wordings.get(text)
+        if wording is None:
+            wording = wordings[text] = wording_of(knowledge, text)
         if len(wording) < 2:
             continue
         decided = settled.get(wording)
