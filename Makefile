@@ -90,7 +90,7 @@ browser: ## Install Debian's chromium for the browser tests (when missing)
 .PHONY: screenshots
 screenshots: setup browser ## Retake the widget and console screenshots in docs/screenshots/ (installs CJK fonts when missing)
 	@fc-list 2>/dev/null | grep -qi 'cjk' || { echo "安装中文字体…"; $(call apt_install,fonts-noto-cjk); }
-	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/web -q -k screenshots
+	UPDATE_SCREENSHOTS=1 $(PY) -m pytest tests/web -q -k "screenshots or console_kb"
 
 CHECKED := bot actions tests
 
