@@ -106,10 +106,12 @@ types: $(VENV)/.installed ## Type-check bot/ and actions/ with mypy (settings in
 	$(PY) -m mypy bot actions
 
 # lint and types first: they take seconds and fail before the model is trained.
+# services-if-possible: local PostgreSQL, Redis and nginx for tests/cluster, when this machine lets
+# us install and start them; otherwise those tests are skipped and -rs prints why.
 .PHONY: test
-test: lint types setup browser ## Run lint, types and the whole suite: unit, action, end-to-end, browser, data validation, test stories
+test: lint types setup browser services-if-possible ## Run lint, types and the whole suite: unit, action, end-to-end, browser, cluster, data validation, test stories
 	$(RASA) data validate --data data $(BUILD)/nlu --config config.yml --domain domain.yml --fail-on-warnings
-	$(PY) -m pytest
+	$(PY) -m pytest -rs
 	ACTION_SERVER_URL=http://127.0.0.1:9/unused ACTION_SERVER_TOKEN=unused \
 	  $(RASA) test core --stories tests/stories --model $(MODEL) --endpoints endpoints.yml \
 	  --fail-on-prediction-errors --out $(BUILD)/results/core
@@ -134,3 +136,16 @@ clean: ## Remove generated files (keeps .venv)
 .PHONY: faults
 faults: setup ## Fault injection on the real servers: action server killed, database locked/gone, Rasa restarted under load
 	$(PY) -m pytest tests/faults -q
+
+# ---- production shape (issue 14): replicas behind nginx on PostgreSQL and Redis -------------
+.PHONY: services
+services: ## Install (Debian packages) and start local PostgreSQL, Redis and nginx; their URLs -> build/services.env
+	deploy/services.sh
+
+.PHONY: services-if-possible
+services-if-possible:
+	@deploy/services.sh --optional
+
+.PHONY: run-cluster
+run-cluster: setup services ## 2 Rasa replicas + 2 action servers + web app behind nginx (:8000), on local PostgreSQL and Redis
+	set -a && . $(BUILD)/services.env && set +a && $(PY) -m bot.kb build && $(PY) -m bot.cluster serve

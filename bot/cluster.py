@@ -168,7 +168,8 @@ def _wait(cluster: Cluster, timeout: float, web: bool) -> None:
     while targets:
         for proc in cluster.actions + cluster.replicas + cluster.front:
             if proc.poll() is not None:
-                raise ServerError(f"服务器进程意外退出（退出码 {proc.returncode}）：{' '.join(map(str, proc.args[:4]))}")
+                command = " ".join(map(str, list(proc.args)[:4])) if isinstance(proc.args, list) else str(proc.args)
+                raise ServerError(f"服务器进程意外退出（退出码 {proc.returncode}）：{command}")
         for label, url in list(targets.items()):
             if is_up(url):
                 del targets[label]
@@ -210,10 +211,9 @@ def _serve() -> int:
     except ServerError as exc:
         print(f"无法启动集群：{exc}", file=sys.stderr)
         return 1
-    print(
-        f"就绪：网页组件与渠道回调 {layout.public_url}/ ；REST（经 nginx 分发到各副本）：curl -s "
-        f"{layout.rasa_lb_url}/webhooks/rest/webhook -d '{{\"sender\":\"u1\",\"message\":\"石牌街道能不能处罚占道经营\"}}'"
-    )
+    example = '{"sender":"u1","message":"石牌街道能不能处罚占道经营"}'
+    print(f"就绪：网页组件与渠道回调 {layout.public_url}/ ；REST（经 nginx 分发到各副本）：")
+    print(f"  curl -s {layout.rasa_lb_url}/webhooks/rest/webhook -d '{example}'")
     try:
         while all(p.poll() is None for p in cluster.actions + cluster.replicas + cluster.front):
             time.sleep(1)

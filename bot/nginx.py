@@ -56,8 +56,10 @@ class Layout:
 
 
 def _upstream(name: str, host: str, ports: tuple[int, ...]) -> str:
-    members = "".join(f"    server {host}:{port} max_fails=1 fail_timeout=10s;\n" for port in ports)
-    return f"upstream {name} {{\n{members}    keepalive 32;\n}}\n"
+    members = "".join(f"    server {host}:{port} max_fails=3 fail_timeout=5s;\n" for port in ports)
+    # Idle connections closed before the servers close them (Sanic: after 5 s), so nginx
+    # never sends a request down a connection the other end is closing.
+    return f"upstream {name} {{\n{members}    keepalive 32;\n    keepalive_timeout 4s;\n}}\n"
 
 
 _PROXY = f"""        proxy_http_version 1.1;
@@ -116,6 +118,7 @@ server {{
     client_body_buffer_size 64k;
     location / {{
         proxy_pass http://zhenjie_rasa;
+        add_header X-Upstream $upstream_addr always;  # which replica answered (after a failover: both)
 {_PROXY}    }}
 }}
 
@@ -137,7 +140,7 @@ def main_conf(site_text: str, prefix: str, as_root: bool) -> str:
     user = "user nobody nogroup;\n" if as_root else ""
     return f"""{user}worker_processes 1;
 pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
+error_log stderr warn;  # into the cluster's log
 events {{ worker_connections 1024; }}
 http {{
     access_log off;
