@@ -121,8 +121,9 @@ eval: setup ## Evaluate (NLU cross-validation, QA over REST, baselines) -> repor
 	$(PY) -m bot.evaluation eval
 
 .PHONY: bench
-bench: setup ## Benchmark (latency, throughput, memory, training, matcher scale) -> reports/bench.md, bench.json
+bench: setup services-if-possible ## Benchmark (latency, throughput, memory, training, matcher scale; 1 vs 2 replicas) -> reports/bench*.md, .json
 	$(PY) -m bot.evaluation bench
+	$(PY) -m bot.evaluation.bench_cluster
 
 .PHONY: lock
 lock: ## Re-pin requirements.lock from the current .venv
