@@ -70,7 +70,9 @@ def test_operational_data_on_postgres(pg_database) -> None:
     # Users' units, the audit trail and ratings, channel message ids: migrated on first use.
     assert users.remember("wecom:zhang", "天河区石牌街道", "chat", url=url)
     assert users.unit_of("wecom:zhang", url=url) == "天河区石牌街道"
-    record_id = audit.record(audit.Entry("wecom:zhang", "能不能处罚占道经营", unit="天河区石牌街道"), url=url)
+    record_id = audit.record(
+        audit.Entry("wecom:zhang", "能不能处罚占道经营", unit="天河区石牌街道", verdict="yes"), url=url
+    )
     assert record_id is not None
     assert audit.rate("wecom:zhang", "down", "答非所问", url=url) == record_id
     report = audit.report(url=url)
