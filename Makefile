@@ -107,11 +107,11 @@ types: $(VENV)/.installed ## Type-check bot/ and actions/ with mypy (settings in
 
 # lint and types first: they take seconds and fail before the model is trained.
 # services-if-possible: local PostgreSQL, Redis and nginx for tests/cluster, when this machine lets
-# us install and start them; otherwise those tests are skipped and -rs prints why.
+# us install and start them; otherwise those tests are skipped and pytest (-ra) says why.
 .PHONY: test
 test: lint types setup browser services-if-possible ## Run lint, types and the whole suite: unit, action, end-to-end, browser, cluster, data validation, test stories
 	$(RASA) data validate --data data $(BUILD)/nlu --config config.yml --domain domain.yml --fail-on-warnings
-	$(PY) -m pytest -rs
+	$(PY) -m pytest
 	ACTION_SERVER_URL=http://127.0.0.1:9/unused ACTION_SERVER_TOKEN=unused \
 	  $(RASA) test core --stories tests/stories --model $(MODEL) --endpoints endpoints.yml \
 	  --fail-on-prediction-errors --out $(BUILD)/results/core

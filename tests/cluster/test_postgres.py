@@ -19,6 +19,8 @@ from bot.ops import retention
 from bot.units import find_unit
 from bot.verdict import decide
 
+pytestmark = pytest.mark.cluster
+
 SAMPLES = KNOWLEDGE_DIR / "samples"
 
 

@@ -34,7 +34,10 @@ from bot.kb.build import build
 from bot.servers import MODEL, free_port
 from tests.cluster.conftest import Services
 
-pytestmark = pytest.mark.skipif(not MODEL.exists(), reason="需要训练好的模型 models/current.tar.gz")
+pytestmark = [
+    pytest.mark.cluster,
+    pytest.mark.skipif(not MODEL.exists(), reason="需要训练好的模型 models/current.tar.gz"),
+]
 
 CONVERSATIONS, TURNS = 50, 20
 KILL_AFTER = 300  # answers received before replica 2 is killed
