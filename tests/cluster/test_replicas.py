@@ -41,6 +41,7 @@ pytestmark = [
 
 CONVERSATIONS, TURNS = 50, 20
 KILL_AFTER = 300  # answers received before replica 2 is killed
+KEY_PREFIX = f"zt{uuid.uuid4().hex[:8]}"  # this run's lock keys in Redis
 LOCK_LIFETIME_S = 20  # how long a conversation the dead replica was answering waits
 
 
@@ -72,7 +73,7 @@ def running(services: Services, pg_database, tmp_path_factory: pytest.TempPathFa
         "LOCK_STORE_TYPE": "redis",
         "REDIS_HOST": services.redis_host,
         "REDIS_PORT": str(services.redis_port),
-        "REDIS_KEY_PREFIX": f"zt{uuid.uuid4().hex[:8]}",
+        "REDIS_KEY_PREFIX": KEY_PREFIX,
         "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME_S),
     }
     public = free_port()
@@ -125,16 +126,55 @@ async def _questions(url: str) -> list[Question]:
     return [q for q, (status, _, body) in answered if status == 200 and _about(body) == (q.item, q.unit)]
 
 
-def _tracker_texts(running: cluster.Cluster, sender: str) -> list[str]:
+def _tracker_events(running: cluster.Cluster, sender: str) -> list[dict[str, Any]]:
     url = f"{running.replica_url(0)}/conversations/{urllib.parse.quote(sender)}/tracker?token={running.rasa_token}"
     with urllib.request.urlopen(url, timeout=60) as response:
-        events = json.loads(response.read())["events"] or []
-    return [e.get("text") for e in events if e.get("event") == "user"]
+        return json.loads(response.read())["events"] or []
 
 
-def test_fifty_conversations_over_two_replicas_survive_one_being_killed(running: cluster.Cluster) -> None:
-    questions = asyncio.run(_questions(running.rasa_url))
-    assert len(questions) >= 40, f"only {len(questions)} clean questions answered about their matter"
+def _tracker_texts(running: cluster.Cluster, sender: str) -> list[str]:
+    return [e.get("text") for e in _tracker_events(running, sender) if e.get("event") == "user"]
+
+
+@pytest.fixture(scope="module")
+def questions(running: cluster.Cluster) -> list[Question]:
+    found = asyncio.run(_questions(running.rasa_url))
+    assert len(found) >= 40, f"only {len(found)} clean questions answered about their matter"
+    return found
+
+
+def test_a_follow_up_sent_to_the_other_replica_waits_for_the_question_before_it(
+    running: cluster.Cluster, questions: list[Question], services: Services
+) -> None:
+    """Redis's lock: "那法律依据呢" reaches replica 2 while replica 1 still holds the question before
+    it; replica 2 waits, then answers it about that question's matter and unit."""
+    import redis
+
+    red = redis.Redis(host=services.redis_host, port=services.redis_port, db=1)
+    senders = [f"zt-pair-{uuid.uuid4().hex[:8]}" for _ in range(10)]
+
+    async def pair(session: aiohttp.ClientSession, sender: str, question: Question) -> list[tuple[int, str, list]]:
+        first = asyncio.create_task(_ask(session, running.replica_url(0), sender, question.text))
+        deadline = time.monotonic() + 5
+        while not red.exists(f"{KEY_PREFIX}:lock:{sender}") and not first.done() and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)  # until replica 1 holds the conversation's lock
+        follow_up = await _ask(session, running.replica_url(1), sender, "那法律依据呢")
+        return [await first, follow_up]
+
+    async def main() -> list[list[tuple[int, str, list]]]:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
+            return list(await asyncio.gather(*(pair(session, s, q) for s, q in zip(senders, questions, strict=False))))
+
+    for question, (asked, follow_up) in zip(questions, asyncio.run(main()), strict=False):
+        assert _about(asked[2]) == (question.item, question.unit), question.text
+        payload = payload_of(follow_up[2])
+        assert payload is not None and payload.get("question") == "basis", (question.text, follow_up[2])
+        assert _about(follow_up[2]) == (question.item, question.unit), question.text
+
+
+def test_fifty_conversations_over_two_replicas_survive_one_being_killed(
+    running: cluster.Cluster, questions: list[Question]
+) -> None:
     run = uuid.uuid4().hex[:6]
     asked = {
         f"zt-{run}-{c}": [questions[(c * 7 + i) % len(questions)] for i in range(TURNS)] for c in range(CONVERSATIONS)
