@@ -29,6 +29,15 @@ fail() {
   exit 1
 }
 
+# Already set up (by an earlier run, or by an administrator): nothing to install or start.
+if [ -r "$OUT" ] && command -v psql >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1 \
+  && { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } \
+  && psql "$(sed -n 's/^PG_ADMIN_URL=//p' "$OUT")" -qtAc 'SELECT 1' >/dev/null 2>&1 \
+  && redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  echo "本地服务已在运行：PostgreSQL :$PG_PORT，Redis :$REDIS_PORT；地址见 $OUT"
+  exit 0
+fi
+
 if [ "$(id -u)" = 0 ]; then SUDO=""; AS_PG="runuser -u postgres --"
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo"; AS_PG="sudo -u postgres"
 else fail "需要 root 或免密 sudo 才能安装并启动 PostgreSQL、Redis 和 nginx"; fi
