@@ -14,9 +14,10 @@ Three servers:
   HTTP API) and local tools;
 - ``action_lb_port`` on loopback: the action servers, for Rasa (``ACTION_SERVER_URL``).
 
-A replica that refuses connections or fails is taken out for ``fail_timeout`` and
-the request goes to the next one (``proxy_next_upstream``); a message whose replica
-died while answering it is sent again to the other replica (``non_idempotent``): that
+A request a replica refuses, or drops by dying, goes to the next one
+(``proxy_next_upstream error``); a message whose replica died while answering it is sent
+again to the other replica (``non_idempotent``), but a slow answer never is (no ``timeout``:
+it would be processed twice); that
 replica waits for the dead one's lock on the conversation (Redis, ``TICKET_LOCK_LIFETIME``)
 and then answers it, so the user still gets exactly one answer.
 """
@@ -26,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Long enough for a message that waits for a dead replica's lock (TICKET_LOCK_LIFETIME) and then is answered.
-READ_TIMEOUT_S = 120
+READ_TIMEOUT_S = 300
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,9 @@ class Layout:
 
 
 def _upstream(name: str, host: str, ports: tuple[int, ...]) -> str:
-    members = "".join(f"    server {host}:{port} max_fails=3 fail_timeout=5s;\n" for port in ports)
+    # max_fails=0: never marked down. A dead server refuses at once and the request goes on to the
+    # next; a slow one must not take the whole upstream down with it ("no live upstreams", 502).
+    members = "".join(f"    server {host}:{port} max_fails=0;\n" for port in ports)
     # Idle connections closed before the servers close them (Sanic: after 5 s), so nginx
     # never sends a request down a connection the other end is closing.
     return f"upstream {name} {{\n{members}    keepalive 32;\n    keepalive_timeout 4s;\n}}\n"
@@ -68,7 +71,7 @@ _PROXY = f"""        proxy_http_version 1.1;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
         proxy_set_header X-Forwarded-Proto $scheme;
         proxy_read_timeout {READ_TIMEOUT_S}s;
-        proxy_next_upstream error timeout http_502 http_503 non_idempotent;
+        proxy_next_upstream error http_502 http_503 non_idempotent;
         proxy_next_upstream_tries 2;
         proxy_buffers 32 16k;
 """
