@@ -206,7 +206,7 @@ def test_fifty_conversations_over_two_replicas_survive_one_being_killed(
     retried = [r for r in everything if "," in r.upstream]
     rate = len(everything) / elapsed
     print(f"\n{len(questions)} questions; {len(everything)} answers in {elapsed:.1f} s ({rate:.1f}/s);", end=" ")
-    print(f"{len(after)} sent after the kill; {len(retried)} resent by nginx to the survivor")
+    print(f"{len(after)} sent after the kill; {len(retried)} passed on by nginx from the dead replica to the survivor")
 
     # Every question got exactly one answer, about what it asked, in order.
     duplicates = 0
