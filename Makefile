@@ -106,8 +106,10 @@ types: $(VENV)/.installed ## Type-check bot/ and actions/ with mypy (settings in
 	$(PY) -m mypy bot actions
 
 # lint and types first: they take seconds and fail before the model is trained.
+# services-if-possible: local PostgreSQL, Redis and nginx for tests/cluster, when this machine lets
+# us install and start them; otherwise those tests are skipped and pytest (-ra) says why.
 .PHONY: test
-test: lint types setup browser ## Run lint, types and the whole suite: unit, action, end-to-end, browser, data validation, test stories
+test: lint types setup browser services-if-possible ## Run lint, types and the whole suite: unit, action, end-to-end, browser, cluster, data validation, test stories
 	$(RASA) data validate --data data $(BUILD)/nlu --config config.yml --domain domain.yml --fail-on-warnings
 	$(PY) -m pytest
 	ACTION_SERVER_URL=http://127.0.0.1:9/unused ACTION_SERVER_TOKEN=unused \
@@ -119,8 +121,9 @@ eval: setup ## Evaluate (NLU cross-validation, QA over REST, baselines) -> repor
 	$(PY) -m bot.evaluation eval
 
 .PHONY: bench
-bench: setup ## Benchmark (latency, throughput, memory, training, matcher scale) -> reports/bench.md, bench.json
+bench: setup services-if-possible ## Benchmark (latency, throughput, memory, training, matcher scale; 1 vs 2 replicas) -> reports/bench*.md, .json
 	$(PY) -m bot.evaluation bench
+	$(PY) -m bot.evaluation.bench_cluster
 
 .PHONY: lock
 lock: ## Re-pin requirements.lock from the current .venv
@@ -134,3 +137,16 @@ clean: ## Remove generated files (keeps .venv)
 .PHONY: faults
 faults: setup ## Fault injection on the real servers: action server killed, database locked/gone, Rasa restarted under load
 	$(PY) -m pytest tests/faults -q
+
+# ---- production shape (issue 14): replicas behind nginx on PostgreSQL and Redis -------------
+.PHONY: services
+services: ## Install (Debian packages) and start local PostgreSQL, Redis and nginx; their URLs -> build/services.env
+	deploy/services.sh
+
+.PHONY: services-if-possible
+services-if-possible:
+	@deploy/services.sh --optional
+
+.PHONY: run-cluster
+run-cluster: setup services ## 2 Rasa replicas + 2 action servers + web app behind nginx (:8000), on local PostgreSQL and Redis
+	set -a && . $(BUILD)/services.env && set +a && $(PY) -m bot.kb build && $(PY) -m bot.cluster serve

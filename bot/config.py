@@ -42,6 +42,14 @@ class Settings:
     # Rasa's conversations (SQL tracker store, endpoints.yml): an SQLAlchemy URL, so that
     # PostgreSQL is a matter of configuration; settings() fills in the SQLite file under build/.
     tracker_store_url: str = ""
+    # Rasa's lock store (endpoints.yml): "in_memory" for one Rasa process; "redis" when
+    # several replicas share the tracker store, so one conversation is answered in order.
+    lock_store_type: str = "in_memory"
+    redis_host: str = "127.0.0.1"
+    redis_port: int = 6379
+    redis_db: int = 1
+    redis_password: str = ""
+    redis_key_prefix: str = "zhenjie"  # letters and digits only (Rasa ignores any other)
 
     @property
     def jieba_dir(self) -> Path:
@@ -101,6 +109,12 @@ def settings(env: Mapping[str, str] | None = None) -> Settings:
         voice_address_per_min=_int(env, "VOICE_ADDRESS_PER_MIN", 600),
         trusted_proxies=_list(env, "TRUSTED_PROXIES", ("127.0.0.1", "::1")),
         tracker_store_url=env.get("TRACKER_STORE_URL") or default_tracker_store_url(build_dir),
+        lock_store_type=env.get("LOCK_STORE_TYPE") or "in_memory",
+        redis_host=env.get("REDIS_HOST") or "127.0.0.1",
+        redis_port=_int(env, "REDIS_PORT", 6379),
+        redis_db=_int(env, "REDIS_DB", 1),
+        redis_password=env.get("REDIS_PASSWORD") or "",
+        redis_key_prefix=env.get("REDIS_KEY_PREFIX") or "zhenjie",
     )
 
 

@@ -15,7 +15,9 @@ generated afresh for each start (never written anywhere):
 
 Rasa reads ``endpoints.yml`` itself, with ``${VAR}`` references filled from the
 environment this module sets, conversations included: ``TRACKER_STORE_URL``
-(``bot.config``; a SQLite file under ``build/`` unless set), so they survive a restart.
+(``bot.config``; a SQLite file under ``build/`` unless set), so they survive a restart,
+and the lock store (``LOCK_STORE_TYPE``: in memory unless set; ``redis`` for replicas,
+:mod:`bot.cluster`).
 ``python -m bot.servers rasa run …`` starts Rasa with ``--auth-token`` taken from
 the environment, so the token never shows in the process list.
 """
@@ -34,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from bot.config import PROJECT_ROOT, settings
+from bot.config import PROJECT_ROOT, Settings, settings
 
 MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
 ENDPOINTS = PROJECT_ROOT / "endpoints.yml"
@@ -139,81 +141,82 @@ def start(
     """
     if not model.exists():
         raise ServerError(f"模型不存在：{model}。请先运行 make setup 训练模型。")
+    child_env, cfg = child_environment(env)
+    servers = Servers(
+        action_port,
+        rasa_port,
+        web_port=web_port or None,
+        action_token=child_env["ACTION_SERVER_TOKEN"],
+        rasa_token=child_env["RASA_AUTH_TOKEN"],
+        action_host=cfg.action_host,
+        rasa_host=cfg.rasa_host,
+        web_host=cfg.web_host,
+    )
+    child_env.update(
+        ACTION_PORT=str(action_port),
+        # endpoints.yml: where Rasa finds the action server started here.
+        ACTION_SERVER_URL=f"{servers.action_url}/webhook",
+    )
+
+    def spawn(args: list[str]) -> None:
+        servers.processes.append(spawn_process(args, child_env, log))
+
+    try:
+        spawn(action_command(servers.action_host, action_port))
+        spawn(rasa_command(servers.rasa_host, rasa_port, model))
+        if servers.web_port:
+            spawn(web_command(servers.web_host, servers.web_port, servers.rasa_url))
+        _wait(servers, timeout)
+    except BaseException:
+        servers.stop()
+        raise
+    return servers
+
+
+def child_environment(env: dict[str, str] | None = None) -> tuple[dict[str, str], Settings]:
+    """The servers' environment: this process's, ``env`` over it, both tokens, and every
+    ``${VAR}`` of ``endpoints.yml`` but ``ACTION_SERVER_URL`` filled from the settings'
+    defaults (conversation store, lock store), since Rasa refuses to start on an unset one."""
     child_env = dict(os.environ, **(env or {}))
     child_env.setdefault("PYTHONPATH", str(PROJECT_ROOT))
     child_env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     child_env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     child_env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     cfg = settings(child_env)
-    servers = Servers(
-        action_port,
-        rasa_port,
-        web_port=web_port or None,
-        action_token=child_env.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(32),
-        rasa_token=child_env.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(32),
-        action_host=cfg.action_host,
-        rasa_host=cfg.rasa_host,
-        web_host=cfg.web_host,
-    )
     child_env.update(
-        ACTION_SERVER_TOKEN=servers.action_token,
-        RASA_AUTH_TOKEN=servers.rasa_token,
-        ACTION_PORT=str(action_port),
-        # endpoints.yml: where Rasa finds the action server started here, and keeps conversations.
-        ACTION_SERVER_URL=f"{servers.action_url}/webhook",
+        ACTION_SERVER_TOKEN=child_env.get("ACTION_SERVER_TOKEN") or secrets.token_urlsafe(32),
+        RASA_AUTH_TOKEN=child_env.get("RASA_AUTH_TOKEN") or secrets.token_urlsafe(32),
         TRACKER_STORE_URL=cfg.tracker_store_url,
+        LOCK_STORE_TYPE=cfg.lock_store_type,
+        REDIS_HOST=cfg.redis_host,
+        REDIS_PORT=str(cfg.redis_port),
+        REDIS_DB=str(cfg.redis_db),
+        REDIS_PASSWORD=cfg.redis_password,
+        REDIS_KEY_PREFIX=cfg.redis_key_prefix,
     )
     _ensure_sqlite_dir(cfg.tracker_store_url)
+    return child_env, cfg
 
-    def spawn(args: list[str]) -> None:
-        servers.processes.append(
-            subprocess.Popen(
-                args, cwd=PROJECT_ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT if log else None
-            )
-        )
 
-    try:
-        spawn([sys.executable, "-m", "bot.actionserver", "--host", servers.action_host, "--port", str(action_port)])
-        # No --cors: browsers never talk to Rasa; the widget's server does.
-        spawn(
-            [
-                sys.executable,
-                "-m",
-                "bot.servers",
-                "rasa",
-                "run",
-                "--enable-api",
-                "-i",
-                servers.rasa_host,
-                "-p",
-                str(rasa_port),
-                "-m",
-                str(model),
-                "--endpoints",
-                str(ENDPOINTS),
-                "--credentials",
-                str(CREDENTIALS),
-            ]
-        )
-        if servers.web_port:
-            spawn(
-                [
-                    sys.executable,
-                    "-m",
-                    "bot.web",
-                    "--host",
-                    servers.web_host,
-                    "--port",
-                    str(servers.web_port),
-                    "--rasa-url",
-                    servers.rasa_url,
-                ]
-            )
-        _wait(servers, timeout)
-    except BaseException:
-        servers.stop()
-        raise
-    return servers
+def spawn_process(args: list[str], env: dict[str, str], log: IO[bytes] | int | None) -> subprocess.Popen:
+    return subprocess.Popen(args, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT if log else None)
+
+
+def action_command(host: str, port: int) -> list[str]:
+    return [sys.executable, "-m", "bot.actionserver", "--host", host, "--port", str(port)]
+
+
+def rasa_command(host: str, port: int, model: Path = MODEL) -> list[str]:
+    # No --cors: browsers never talk to Rasa; the widget's server does.
+    return [
+        *[sys.executable, "-m", "bot.servers", "rasa", "run", "--enable-api"],
+        *["-i", host, "-p", str(port), "-m", str(model)],
+        *["--endpoints", str(ENDPOINTS), "--credentials", str(CREDENTIALS)],
+    ]
+
+
+def web_command(host: str, port: int, rasa_url: str) -> list[str]:
+    return [sys.executable, "-m", "bot.web", "--host", host, "--port", str(port), "--rasa-url", rasa_url]
 
 
 def _ensure_sqlite_dir(url: str) -> None:
