@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.errors import ImportProblem
 from bot.kb.import_mapping import FIELD_LABELS
-from bot.kb.source_items import ItemRow
+from bot.kb.source_items import ACCOUNTABILITY_COLUMNS, ItemRow
 from bot.kb.types import UNIT_KINDS
 
 
@@ -62,7 +62,17 @@ def diff_items(before: list[ItemRow], after: list[ItemRow]) -> list[ItemChange]:
 
 def _changed_fields(a: ItemRow, b: ItemRow) -> list[FieldChange]:
     out = []
-    for name in ("name", "power_type", "legal_basis", "department", "office", "held_by", "document", "note"):
+    for name in (
+        "name",
+        "power_type",
+        "legal_basis",
+        "department",
+        "office",
+        "held_by",
+        "document",
+        "note",
+        *ACCOUNTABILITY_COLUMNS,
+    ):
         x, y = getattr(a, name) or "", getattr(b, name) or ""
         if x != y:
             out.append(FieldChange(name, x, y))

@@ -203,6 +203,10 @@ def check_row(
         "note": note,
         "unit_rules": unit_rules,
         "source": f"{row.sheet}:{row.row}",
+        "duties": cells.get("duties", "").strip(),
+        "accountability": cells.get("accountability", "").strip(),
+        "responsible_post": cells.get("post", "").strip(),
+        "phone": cells.get("phone", "").strip(),
     }
     # One line per row in the imports file, so its line numbers lead back to the list.
     row.out = {k: re.sub(r"\s*\n\s*", " ", v) for k, v in out.items()}

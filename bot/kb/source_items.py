@@ -24,6 +24,8 @@ from bot.kb.types import POWER_TYPES, UNIT_KINDS, VERDICTS
 
 LAW_DOCUMENT = "LAW"  # document code meaning: the duty is given by the cited law
 OFFICE_UNSTATED = "承办机构未在清单中明确"  # a note standing in for the office a published list does not name
+# What published lists add about each item (责任事项, 追责情形, 责任岗位, 监管电话), kept as written.
+ACCOUNTABILITY_COLUMNS = ("duties", "accountability", "responsible_post", "phone")
 IMPORT_COLUMNS = (
     "code",
     "name",
@@ -38,6 +40,7 @@ IMPORT_COLUMNS = (
     "note",
     "unit_rules",
     "source",
+    *ACCOUNTABILITY_COLUMNS,
 )
 Where = tuple[str, int]
 
@@ -59,6 +62,10 @@ class ItemRow:
     note: str | None
     keywords: list[str] = field(default_factory=list)
     unit_rules: dict[str, str] = field(default_factory=dict)  # unit full name -> yes/no/assist
+    duties: str | None = None  # 责任事项
+    accountability: str | None = None  # 追责情形
+    responsible_post: str | None = None  # 责任岗位
+    phone: str | None = None  # 监管电话
 
 
 def read_items(
@@ -119,6 +126,10 @@ def read_items(
                 aliases=split_list(row.get("aliases", "")),
                 note=row.get("note") or None,
                 unit_rules=unit_rules,
+                duties=row.get("duties") or None,
+                accountability=row.get("accountability") or None,
+                responsible_post=row.get("responsible_post") or None,
+                phone=row.get("phone") or None,
             )
         )
     return items
@@ -239,6 +250,10 @@ def apply_import(
             note=cell["note"] or (existing.note if existing else None),
             keywords=list(existing.keywords) if existing else [],
             unit_rules={**(existing.unit_rules if existing else {}), **unit_rules},
+            duties=cell["duties"] or (existing.duties if existing else None),
+            accountability=cell["accountability"] or (existing.accountability if existing else None),
+            responsible_post=cell["responsible_post"] or (existing.responsible_post if existing else None),
+            phone=cell["phone"] or (existing.phone if existing else None),
         )
         for reason in rule_problems(
             [*merged.rules.values(), *merged.unit_rules.values()], merged.office, merged.held_by, merged.note
