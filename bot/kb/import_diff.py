@@ -41,6 +41,7 @@ class ImportResult:
     skipped_sheets: tuple[str, ...] = ()
     warnings: tuple[ImportProblem, ...] = ()  # imported anyway; worth a look (an article a held law lacks)
     not_held: tuple[tuple[str, int], ...] = ()  # (《law》 the library does not hold, rows citing it)
+    kept: int = 0  # items the list names that stay as they were
 
     def of_kind(self, kind: str) -> list[ItemChange]:
         return [c for c in self.changes if c.kind == kind]
@@ -58,6 +59,12 @@ def diff_items(before: list[ItemRow], after: list[ItemRow]) -> list[ItemChange]:
                 changes.append(ItemChange("changed", item.code, item.name, tuple(fields)))
     changes += [ItemChange("removed", i.code, i.name) for i in before if i.code not in new]
     return changes
+
+
+def kept_items(codes: list[str], changes: tuple[ItemChange, ...]) -> int:
+    """How many of the list's items (by code) neither come new nor change."""
+    touched = {c.code for c in changes if c.kind != "removed"}
+    return len(set(codes) - touched)
 
 
 def _changed_fields(a: ItemRow, b: ItemRow) -> list[FieldChange]:
@@ -91,7 +98,8 @@ def _changed_fields(a: ItemRow, b: ItemRow) -> list[FieldChange]:
 def describe(result: ImportResult, limit: int = 200) -> str:
     """The diff as a reader wants it: counts, then every item with its code, name and changed fields."""
     added, changed, removed = (result.of_kind(k) for k in ("added", "changed", "removed"))
-    head = f"{result.rows} 行 → 新增 {len(added)} 项，修改 {len(changed)} 项，删除 {len(removed)} 项"
+    counts = f"新增 {len(added)} 项，修改 {len(changed)} 项，未变 {result.kept} 项，删除 {len(removed)} 项"
+    head = f"{result.rows} 行 → {counts}"
     lines = [head]
     shown = 0
     for title, group, mark in (("新增", added, "+"), ("修改", changed, "~"), ("删除", removed, "-")):

@@ -56,9 +56,10 @@ def item_key(name: str) -> str:
     return _NAME_NOISE.sub("", unicodedata.normalize("NFKC", name))
 
 
-def derived_code(name: str, scope: str) -> str:
-    """A stable code for an item a list gives without one: the same name in the same scope, the same code."""
-    return "QD-" + hashlib.sha1(f"{scope}|{item_key(name)}".encode()).hexdigest()[:12]
+def derived_code(name: str) -> str:
+    """A stable code for an item a list gives without one: the same normalised name, the same code,
+    whichever list (a town's, a street's, next year's) names it and in whatever order they come."""
+    return "QD-" + hashlib.sha1(item_key(name).encode()).hexdigest()[:12]
 
 
 def unit_problem(name: str, mention: UnitMention) -> str | None:
@@ -88,16 +89,15 @@ def check_row(
     def problem(name: str, reason: str) -> None:
         problems.add(*where, row.columns.get(name, ""), reason)
 
-    name = re.sub(r"\s+", "", cells.get("subitem") or cells.get("name", ""))
+    # Spaces and a closing full stop are how a cell was typed, not part of the name.
+    name = re.sub(r"\s+", "", cells.get("subitem") or cells.get("name", "")).rstrip("。．.；;，,")
     if not name:
         problem("name", "缺少事项名称")
 
     code = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cells.get("code", "")))
     if not code and name:
         # Many published lists have no codes: the item of the same name, else one made from the name.
-        code = context.by_name.get(item_key(name)) or derived_code(
-            name, scope_unit or scope_kind or cells.get("unit", "")
-        )
+        code = context.by_name.get(item_key(name)) or derived_code(name)
         base, n = code, 1
         while code in codes:
             n += 1
