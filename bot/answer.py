@@ -22,6 +22,7 @@ from bot.contract import (
     Understood,
     UnitRef,
 )
+from bot.kb.legal import cited_titles, law_key
 from bot.kb.types import ItemInfo, Knowledge, UnitInfo
 from bot.verdict import Verdict
 
@@ -155,9 +156,11 @@ BASIS_AS_WRITTEN = "法律依据（清单原文，条文未收录）："
 
 
 def _note(v: Verdict) -> str | None:
-    """The item's note; for an imported item citing laws the library does not hold, its basis as the list wrote it."""
+    """The item's note; for an imported item citing laws the library does not hold (all or some of
+    them: 《土地管理法》第六十二条《内蒙古自治区实施…办法》第三十六条), its basis as the list wrote it."""
     written = v.item.legal_basis_text.strip()
-    if v.legal_basis or not written:
+    quoted = {law_key(ref.law) for ref in v.legal_basis}
+    if not written or (v.legal_basis and all(law_key(t) in quoted for t, _ in cited_titles(written))):
         return v.note
     as_written = BASIS_AS_WRITTEN + written[:300]
     return f"{v.note}；{as_written}" if v.note else as_written
