@@ -119,7 +119,8 @@ def describe(result: ImportResult, limit: int = 200) -> str:
     if result.not_held:
         laws = "、".join(f"{title}（{n} 行）" for title, n in result.not_held[:10])
         more = f" 等 {len(result.not_held)} 部" if len(result.not_held) > 10 else ""
-        lines.append(f"法律文本库未收录、按原文保留的依据：{laws}{more}（可在 knowledge/laws/ 中补充法规文本）")
+        add = "可用 python -m bot.kb laws add 法规全文.txt 补充"
+        lines.append(f"法律文本库未收录、按原文保留的依据：{laws}{more}（{add}）")
     if result.warnings:
         lines.append("提示（不影响导入，请核对）：")
         lines += [f"  ! {w}" for w in result.warnings[:limit]]
