@@ -97,12 +97,14 @@ def accountability_asked(
     aspect = aspect_asked(text)
     if aspect is None:
         return None
-    residual = without_aspect_words(strip_spans(text, mention.spans))
-    item = match_matter(knowledge, residual).item
+    asked = strip_spans(text, mention.spans)
+    named = match_matter(knowledge, asked).item
+    if named is not None and aspect_asked(named.name) == aspect:
+        return None  # the words are the matter's own: 对…不履行岗位职责…的处罚
+    residual = without_aspect_words(asked)
+    item = named or match_matter(knowledge, residual).item
     if item is None and not has_matter_words(residual):
         item = knowledge.items.get(state.matter or "")
-    if item is not None and aspect_asked(item.name) == aspect:
-        return None
     if aspect == "post" and (item is None or not value_of(item, "post")):
         return None
     return aspect, item

@@ -90,3 +90,11 @@ def test_what_a_list_does_not_say_is_said_to_be_missing_and_plain_questions_are_
     # An item of the demonstration list with no 责任岗位: "which post" stays a post-duty question.
     _, p, _ = _say(imported, "谁负责占道经营的立案？")
     assert p["topic"] == "post_duties"
+
+
+def test_a_matter_whose_own_name_has_the_words_is_a_power_question(imported):
+    name = (
+        "对特种设备安全管理人员、检测人员和作业人员不履行岗位职责，违反操作规程和有关安全规章制度，造成事故的行政处罚"
+    )
+    _, p, _ = _say(imported, f"从化区街口街道能不能行使“{name}”这项权力？", intent="ask_can")
+    assert p["type"] == "power_answer" and p["item"]["name"] == name
