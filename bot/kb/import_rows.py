@@ -10,15 +10,14 @@ from dataclasses import dataclass
 
 from bot.kb.import_mapping import ImportMapping, ImportProblems, ListRow, normalize_header
 from bot.kb.legal import cited_titles, read_articles, resolve_legal_basis
-from bot.kb.names import office_base, split_list
-from bot.kb.source_items import OFFICE_UNSTATED, ItemRow
+from bot.kb.names import item_key, office_base, split_list
+from bot.kb.source_items import DERIVED_PREFIX, OFFICE_UNSTATED, ItemRow
 from bot.kb.sources import Sources
 from bot.kb.types import POWER_TYPES, UNIT_KINDS
 from bot.kb.unit_index import UnitIndex, UnitMention
 
 # The unit itself, as lists name it: 乡镇人民政府、街道办事处、镇街、镇（街道）.
 _GOVERNMENT = re.compile(r"各?(?:乡镇|镇街|乡|镇|街道)(?:人民政府|政府|办事处)?|人民政府|办事处|[（(]街道?[）)]")
-_NAME_NOISE = re.compile(r"[\s\W_]+")  # what does not make two names different
 _BASIS_CHARS = 300  # the database keeps this much of a basis; longer cells are pasted article text
 # An 适用镇街 cell lists unit names: any punctuation or space between them separates them.
 _UNIT_NAMES = re.compile(r"[、,，;；/\s]+")
@@ -51,15 +50,10 @@ class RowContext:
         )
 
 
-def item_key(name: str) -> str:
-    """A name as compared between lists: 对擅自占用城市道路的处罚 == 对擅自占用城市道路的处罚。"""
-    return _NAME_NOISE.sub("", unicodedata.normalize("NFKC", name))
-
-
 def derived_code(name: str) -> str:
     """A stable code for an item a list gives without one: the same normalised name, the same code,
     whichever list (a town's, a street's, next year's) names it and in whatever order they come."""
-    return "QD-" + hashlib.sha1(item_key(name).encode()).hexdigest()[:12]
+    return DERIVED_PREFIX + hashlib.sha1(item_key(name).encode()).hexdigest()[:12]
 
 
 def unit_problem(name: str, mention: UnitMention) -> str | None:

@@ -156,3 +156,22 @@ def test_next_years_list_updates_by_name_and_the_dry_run_shows_new_changed_uncha
     gone = import_list(third, knowledge, url, unit_kind="town", name="镇清单", dry_run=True, progress=False)
     assert [c.name for c in gone.of_kind("removed")] == ["对擅自在街巷内摆放花盆的处罚"]
     assert "2 行 → 新增 0 项，修改 0 项，未变 2 项，删除 1 项" in describe(gone)
+
+
+def test_a_list_with_codes_and_one_without_naming_the_same_matter_give_one_item_in_either_order(
+    tmp_path, kb_url, lists
+):
+    coded = tmp_path / "c_编码清单.csv"
+    coded.write_text(
+        "序号,事项编码,事项名称,权力类型,实施依据,实施主体,原实施部门\n"
+        "1,440100-XX-0001,对在村道上擅自晾晒农作物的处罚,行政处罚,《城市道路管理条例》第二十七条,镇人民政府,区交通局\n",
+        encoding="utf-8",
+    )
+    for order in ((coded, lists["central_street"]), (lists["central_street"], coded)):
+        knowledge, url = _fresh(tmp_path, kb_url, "mixed-" + order[0].stem)
+        for path in order:
+            _import(knowledge, url, path, "town" if path == coded else "central_street")
+        k = KnowledgeProvider(url, check_every_s=0).get()
+        same = [i for i in k.items.values() if i.name == "对在村道上擅自晾晒农作物的处罚"]
+        assert len(same) == 1, order
+        assert (same[0].rules["town"], same[0].rules["central_street"]) == ("yes", "yes")
