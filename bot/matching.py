@@ -21,8 +21,6 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
-import jieba
-
 from bot.kb.types import ItemInfo, Knowledge
 from bot.question_words import (
     NAME_CORE_MIN,
@@ -34,7 +32,7 @@ from bot.question_words import (
     name_core,
     type_hint,
 )
-from bot.retrieval import TermPostings
+from bot.retrieval import TermPostings, fresh_tokenizer
 
 ACCEPT = 0.55  # below this the matter is unknown
 AMBIGUITY_MARGIN = 0.06  # candidates this close to the best are offered as options
@@ -94,10 +92,9 @@ class _Phrases:
 class MatterIndex:
     def __init__(self, knowledge: Knowledge):
         self.items = list(knowledge.items.values())
-        self.tokenizer = jieba.Tokenizer()
+        self.tokenizer = fresh_tokenizer()
         self._lock = threading.Lock()
         with self._lock:
-            self.tokenizer.initialize()
             for item in self.items:
                 for alias in item.aliases:
                     self.tokenizer.add_word(alias, freq=2000)

@@ -16,11 +16,33 @@ its aliases or situation words, which the matcher finds on its own.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 
+import jieba
 import numpy as np
 
 RETRIEVE = 300  # items scored in full per question, at most (plus alias and keyword hits)
+_BASE: list[jieba.Tokenizer] = []  # jieba's default dictionary, loaded once per process
+_BASE_LOCK = threading.Lock()
+
+
+def fresh_tokenizer() -> jieba.Tokenizer:
+    """A jieba tokenizer on the default dictionary, to add an index's words to.
+
+    Loading the dictionary takes 1–3 s; it is loaded once and copied (tens of milliseconds) for
+    each index, so the copies cut exactly as freshly loaded tokenizers do.
+    """
+    with _BASE_LOCK:
+        if not _BASE:
+            base = jieba.Tokenizer()
+            base.initialize()
+            _BASE.append(base)
+        base = _BASE[0]
+        tokenizer = jieba.Tokenizer()
+        tokenizer.FREQ, tokenizer.total = dict(base.FREQ), base.total
+        tokenizer.initialized = True
+    return tokenizer
 
 
 class TermPostings:
