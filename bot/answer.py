@@ -22,6 +22,8 @@ from bot.contract import (
     Understood,
     UnitRef,
 )
+from bot.kb.legal import cited_titles, law_key
+from bot.kb.source_items import OFFICE_UNSTATED
 from bot.kb.types import ItemInfo, Knowledge, UnitInfo
 from bot.verdict import Verdict
 
@@ -155,9 +157,11 @@ BASIS_AS_WRITTEN = "法律依据（清单原文，条文未收录）："
 
 
 def _note(v: Verdict) -> str | None:
-    """The item's note; for an imported item citing laws the library does not hold, its basis as the list wrote it."""
+    """The item's note; for an imported item citing laws the library does not hold (all or some of
+    them: 《土地管理法》第六十二条《内蒙古自治区实施…办法》第三十六条), its basis as the list wrote it."""
     written = v.item.legal_basis_text.strip()
-    if v.legal_basis or not written:
+    quoted = {law_key(ref.law) for ref in v.legal_basis}
+    if not written or (v.legal_basis and all(law_key(t) in quoted for t, _ in cited_titles(written))):
         return v.note
     as_written = BASIS_AS_WRITTEN + written[:300]
     return f"{v.note}；{as_written}" if v.note else as_written
@@ -170,18 +174,23 @@ def power_answer(question: str, verdict: Verdict, knowledge: Knowledge) -> Reply
 
 def _headline(question: str, v: Verdict) -> str:
     unit, name = v.unit.full_name, short_name(v.item)
+    office = v.handled_by or f"（{OFFICE_UNSTATED}）"  # a published list may name no office
     if question == "who":
         if v.verdict == "yes":
-            return f"{unit}自行行使，由{v.handled_by}负责“{name}”。"
+            if not v.handled_by:
+                return f"{unit}自行行使“{name}”，{OFFICE_UNSTATED}。"
+            return f"{unit}自行行使，由{office}负责“{name}”。"
         if v.verdict == "assist":
-            return f"{unit}的{v.handled_by}负责受理、调查和初审，由{v.held_by}决定。"
+            return f"{unit}的{office}负责受理、调查和初审，由{v.held_by}决定。"
         return f"“{name}”不由{unit}行使，由{v.held_by or '区级有关部门'}负责。"
     if question == "basis":
         if not v.legal_basis:
             return f"{unit}办理“{name}”的法律依据见清单原文（条文未收录，见说明）。"
         return f"{unit}办理“{name}”的法律依据是" + "；".join(r.citation for r in v.legal_basis) + "。"
     if v.verdict == "yes":
-        return f"{unit}可以行使“{name}”这项权力，由{v.handled_by}承办。"
+        if not v.handled_by:
+            return f"{unit}可以行使“{name}”这项权力，{OFFICE_UNSTATED}。"
+        return f"{unit}可以行使“{name}”这项权力，由{office}承办。"
     if v.verdict == "assist":
         return f"{unit}负责受理、调查或初审“{name}”，由{v.held_by}作出决定。"
     who = f"由{v.held_by}行使" if v.held_by else "见说明"

@@ -35,6 +35,10 @@ class BuildRejected(KnowledgeError):
         super().__init__(f"{len(problems)} problem(s) in the knowledge sources:\n{listed}")
 
 
+class LawRejected(KnowledgeError):
+    """A law text given to ``python -m bot.kb laws add`` cannot be read; nothing was written."""
+
+
 @dataclass(frozen=True)
 class ImportProblem:
     """One problem in an imported official list, located by sheet, row and column."""

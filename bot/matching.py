@@ -21,8 +21,6 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
-import jieba
-
 from bot.kb.types import ItemInfo, Knowledge
 from bot.question_words import (
     NAME_CORE_MIN,
@@ -34,6 +32,7 @@ from bot.question_words import (
     name_core,
     type_hint,
 )
+from bot.retrieval import TermPostings, fresh_tokenizer
 
 ACCEPT = 0.55  # below this the matter is unknown
 AMBIGUITY_MARGIN = 0.06  # candidates this close to the best are offered as options
@@ -93,10 +92,9 @@ class _Phrases:
 class MatterIndex:
     def __init__(self, knowledge: Knowledge):
         self.items = list(knowledge.items.values())
-        self.tokenizer = jieba.Tokenizer()
+        self.tokenizer = fresh_tokenizer()
         self._lock = threading.Lock()
         with self._lock:
-            self.tokenizer.initialize()
             for item in self.items:
                 for alias in item.aliases:
                     self.tokenizer.add_word(alias, freq=2000)
@@ -117,6 +115,7 @@ class MatterIndex:
         n = max(1, len(self.items))
         self.idf = {t: math.log(1 + n / len(ix)) for t, ix in self.postings.items()}
         self.unseen_idf = math.log(1 + n / 0.5)
+        self.retrieval = TermPostings(self.postings, [item.code for item in self.items])
         # Formal names copied from a list win outright; so does a long core of one.
         name_items: dict[str, list[int]] = {}
         for index, item in enumerate(self.items):
@@ -155,11 +154,7 @@ class MatterIndex:
         weights = {t: self.idf.get(t, self.unseen_idf) for t in q_terms}
         total = sum(weights.values())
         if total > 0:
-            shared: dict[int, list[str]] = {}
-            for term in q_terms:
-                for index in self.postings.get(term, ()):
-                    shared.setdefault(index, []).append(term)
-            for index, terms in shared.items():
+            for index, terms in self.retrieval.shared(weights).items():
                 # Capped below a verbatim alias: 乡村建设规划许可证 names the licence,
                 # even though the penalty's long name contains the same words.
                 coverage = 0.9 * sum(weights[t] for t in terms) / total

@@ -1,16 +1,18 @@
 """Kinds of question the intents do not separate, told apart by their words.
 
 A forwarded complaint, "does our unit have office X", "which posts has office X", "which offices
-has our unit" and "can we fine" share words with power and structural questions (管, 办公室, 罚款),
-so the classifier's intent cannot be trusted for them; their shape can. :func:`kind_of` names the
-kind (a handler of ``bot.dialogue.structural``), the other functions read what the question names.
+has our unit", "can we fine" and "what are its 责任事项" share words with power and structural
+questions (管, 办公室, 罚款), so the classifier's intent cannot be trusted for them; their shape
+can. :func:`kind_of` names the kind (a handler of ``bot.dialogue.structural``), the other
+functions read what the question names.
 """
 
 from __future__ import annotations
 
 import re
 
-from bot.dialogue.parse import find_agency, office_names, posts_named, strip_spans
+from bot.accountability import aspect_asked, value_of, without_aspect_words
+from bot.dialogue.parse import find_agency, has_matter_words, office_names, posts_named, strip_spans
 from bot.dialogue.state import State
 from bot.dialogue.turn import Turn, UnitContext
 from bot.kb.types import POWER_TYPES, ItemInfo, Knowledge
@@ -80,6 +82,32 @@ def asks_office_posts(knowledge: Knowledge, text: str) -> str | None:
     office, start, end = found
     rest = (text[:start] + " " + text[end:]).replace("岗位", "")  # 综合行政执法… is not the 综合岗
     return None if posts_named(knowledge, rest) else office
+
+
+def accountability_asked(
+    knowledge: Knowledge, text: str, state: State, mention: UnitMention
+) -> tuple[str, ItemInfo | None] | None:
+    """ "占道经营的责任事项有哪些", "不履行会被怎么追责"（after a matter）: (aspect, item) when the question asks
+    what the list says of an item's responsibilities; the item is None when none is named or known.
+
+    A 责任岗位 question is taken only for an item whose list names one (the others are about the
+    duty statements of posts.yaml); a matter whose own name has the words (对不履行…的处罚) is a
+    power question.
+    """
+    aspect = aspect_asked(text)
+    if aspect is None:
+        return None
+    asked = strip_spans(text, mention.spans)
+    named = match_matter(knowledge, asked).item
+    if named is not None and aspect_asked(named.name) == aspect:
+        return None  # the words are the matter's own: 对…不履行岗位职责…的处罚
+    residual = without_aspect_words(asked)
+    item = named or match_matter(knowledge, residual).item
+    if item is None and not has_matter_words(residual):
+        item = knowledge.items.get(state.matter or "")
+    if aspect == "post" and (item is None or not value_of(item, "post")):
+        return None
+    return aspect, item
 
 
 def is_work_order(text: str) -> bool:
@@ -158,6 +186,8 @@ def kind_of(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext) 
         return "ask_office_posts"
     if asks_unit_offices(knowledge, text, mention):
         return "ask_unit_offices"
+    if accountability_asked(knowledge, text, state, mention):
+        return "ask_accountability"
     if turn.intent == "page_next" or not vague_power_type(strip_spans(text, mention.spans)):
         return None
     if state.matter is not None and not _OVERVIEW.search(text):

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot import answer, overview, structure
+from bot import accountability, answer, overview, structure
 from bot.dialogue import kinds, parse
 from bot.dialogue.state import Listing, Pending, Question, State
 from bot.dialogue.turn import Outcome, Turn, UnitContext
@@ -21,6 +21,7 @@ NO_LIST = "没有可以翻页的列表。可以问“我们街道有哪些行政
 COMPARE_WHICH = "请告诉我要比较的两个镇街，例如“石牌街道和江高镇的权责有什么不同？”"
 OFFICE_WHICH = "请告诉我是哪个办公室，例如“综合行政执法办公室负责哪些事项？”"
 DOCUMENT_WHICH = "请问是哪项权力？例如“占道经营是什么时候下放的？”"
+ACCOUNTABILITY_WHICH = "请问是哪项事项？例如“占道经营的责任事项有哪些？”“宅基地审批的追责情形？”"
 NO_FACT = "没有找到相关的改革事实。可以问：镇街设几个机构、下达了多少行政执法专项编制、什么是“权随事走、费随事走”。"
 
 
@@ -131,6 +132,13 @@ def _document(q: _Asked) -> Outcome:
     return q.answered(structure.document_answer(q.knowledge, item, q.unit), replace(q.kept, matter=item.code))
 
 
+def _accountability(q: _Asked) -> Outcome:
+    aspect, item = kinds.accountability_asked(q.knowledge, q.text, q.state, q.units.mention) or ("", None)
+    if item is None:
+        return q.declined(ACCOUNTABILITY_WHICH)
+    return q.answered(accountability.accountability_answer(item, aspect), replace(q.kept, matter=item.code))
+
+
 def _kb_version(q: _Asked) -> Outcome:
     return q.answered(structure.kb_version(q.knowledge))
 
@@ -211,5 +219,6 @@ _HANDLERS: dict[str, Callable[[_Asked], Outcome]] = {
     "ask_office_posts": _office_posts,
     "ask_unit_offices": _unit_offices,
     "ask_power_summary": _power_summary,
+    "ask_accountability": _accountability,
 }
 STRUCTURAL_INTENTS = tuple(_HANDLERS)

@@ -1,10 +1,9 @@
 """Benchmarks: REST latency and throughput, latency along one long conversation, memory,
-training and build time, and the matcher and verdict engine at 200 and 100,000 items."""
+training and build time; import and matcher scale in :mod:`bot.evaluation.bench_scale`."""
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 import statistics
 import subprocess
@@ -21,16 +20,13 @@ from tqdm import tqdm
 from bot import servers
 from bot.client import send
 from bot.config import KNOWLEDGE_DIR, PROJECT_ROOT, settings
+from bot.evaluation.bench_scale import scale_bench, scale_markdown
 from bot.evaluation.cases import load_cases
 from bot.kb.build import build
 from bot.kb.provider import default_provider
-from bot.kb.types import Knowledge
-from bot.matching import MatterIndex
-from bot.verdict import decide
 
 SEQUENTIAL = 500
 CONCURRENCY = (10, 50)
-SCALES = (200, 100_000)
 TARGETS = {"p50_ms": 60, "p95_ms": 150, "throughput_per_s": 25, "train_s": 300}
 
 
@@ -125,53 +121,6 @@ def _peak_rss_mb(pid: int) -> float | None:
     return None
 
 
-def synthetic_knowledge(base: Knowledge, n: int) -> Knowledge:
-    """``n`` items cloned from the real ones, each with its own vocabulary."""
-    originals = list(base.items.values())
-    items = {}
-    for k in range(n):
-        item = originals[k % len(originals)]
-        if k < len(originals):
-            clone = item
-        else:
-            clone = dataclasses.replace(
-                item,
-                code=f"{item.code}-{k}",
-                name=f"{item.name}（子项{k}）",
-                aliases=tuple(f"{a}{k}" for a in item.aliases[:5]),
-                keywords=tuple(f"{w}{k}" for w in item.keywords[:5]),
-            )
-        items[clone.code] = clone
-    return dataclasses.replace(base, items=items, version=f"{base.version}-synthetic-{n}")
-
-
-def engine_timing(base: Knowledge, questions: list[str]) -> dict[str, Any]:
-    out = {}
-    unit = next(u for u in base.units if u.full_name == "天河区石牌街道")
-    for n in SCALES:
-        knowledge = synthetic_knowledge(base, n)
-        start = time.perf_counter()
-        index = MatterIndex(knowledge)
-        index_s = time.perf_counter() - start
-        sample = questions[:200]
-        start = time.perf_counter()
-        matches = [index.match(q) for q in tqdm(sample, desc=f"匹配器 {n} 项", unit="问")]
-        match_ms = 1000 * (time.perf_counter() - start) / len(sample)
-        items = [m.candidates[0].item for m in matches if m.candidates] or list(knowledge.items.values())[:1]
-        start = time.perf_counter()
-        for _ in range(10):
-            for item in items:
-                decide(knowledge, unit, item)
-        verdict_us = 1e6 * (time.perf_counter() - start) / (10 * len(items))
-        out[str(n)] = {
-            "items": n,
-            "index_build_s": index_s,
-            "match_ms_per_query": match_ms,
-            "verdict_us_per_query": verdict_us,
-        }
-    return out
-
-
 def _train_seconds() -> float:
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
@@ -244,7 +193,8 @@ def run_bench(out_dir: Path, action_port: int, rasa_port: int, skip_train: bool 
     result["latency_ms"] = sequential["latency_ms"]
     result["throughput_per_s"] = sequential["throughput_per_s"]
     result["concurrent"] = {k: {kk: vv for kk, vv in v.items() if kk != "_raw"} for k, v in loads.items()}
-    result["engine"] = engine_timing(default_provider().get(), questions)
+    scale = scale_bench(default_provider().get(), questions)  # import of 10,000 rows, matcher at 10k/100k
+    result["engine"], result["scale"] = scale["engine"], scale
     result["targets"] = TARGETS
     _plots(out_dir, sequential, loads, result["engine"])
     (out_dir / "bench.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -328,11 +278,6 @@ def _markdown(r: dict[str, Any]) -> str:
         f"| 模型大小 | {r['model_mb'] or 0:.1f} MB | |",
         f"| 知识库构建时间 | {r['kb_build_s']:.2f} s | |",
     ]
-    for n, e in r["engine"].items():
-        lines.append(
-            f"| {int(n):,} 个事项：匹配 / 判定 每问 | {e['match_ms_per_query']:.2f} ms / "
-            f"{e['verdict_us_per_query']:.1f} µs "
-            f"（建索引 {e['index_build_s']:.1f} s） | |"
-        )
+    lines += scale_markdown(r["scale"])
     lines += ["", "![延迟分布](bench_latency.png)", "", "![匹配器规模](bench_matcher.png)", ""]
     return "\n".join(lines)

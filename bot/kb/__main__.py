@@ -1,4 +1,4 @@
-"""Knowledge-base administration: ``python -m bot.kb build|lexicon|info|import``.
+"""Knowledge-base administration: ``python -m bot.kb build|lexicon|info|import|laws add``.
 
 Exit codes: 0 done; 1 the database or another error; 2 the sources or the
 imported list were rejected (nothing written), or the command line is wrong.
@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings, settings
-from bot.errors import BuildRejected, ImportRejected, KnowledgeError
+from bot.errors import BuildRejected, ImportRejected, KnowledgeError, LawRejected
 from bot.kb.lexicon import LexiconFiles
 from bot.kb.types import UNIT_KINDS
 
@@ -38,6 +38,16 @@ def main(argv: list[str] | None = None) -> int:
     i.add_argument("--dry-run", action="store_true", help="只显示将新增、修改、删除的事项，不写入")
     i.add_argument("--name", help="导入名称（knowledge/imports/<名称>.csv），默认取文件名")
     i.add_argument("--document", help="记为这些事项下放依据的文件编号（knowledge/documents.csv 的 id）")
+    laws = sub.add_parser("laws", help="法律文本库：加入法规文本，下次构建即引用其条文").add_subparsers(
+        dest="laws_command", required=True
+    )
+    add = laws.add_parser(
+        "add", help="把一部法规的文本（UTF-8 文本，如国家法律法规数据库的全文）加入 knowledge/laws/ 并重建"
+    )
+    add.add_argument("file", type=Path, help="法规全文：标题、历次修正的日期，然后各条（第X条 …）")
+    add.add_argument("--title", help="法规名称（文件第一行不是名称时）")
+    add.add_argument("--date", help="版本日期 YYYY-MM-DD（默认取文本开头最后一个日期）")
+    add.add_argument("--no-build", action="store_true", help="只写入文本，不重建知识库")
     args = parser.parse_args(argv)
     cfg = settings()
     try:
@@ -70,8 +80,13 @@ def main(argv: list[str] | None = None) -> int:
             )
         elif args.command == "import":
             _import(args, cfg)
+        elif args.command == "laws":
+            _add_law(args, cfg)
     except ImportRejected as exc:
         print(f"清单被拒绝，知识库和 knowledge/imports/ 均未改动。\n{exc}", file=sys.stderr)
+        return 2
+    except LawRejected as exc:
+        print(f"法规文本未加入，knowledge/laws/ 未改动：{exc}", file=sys.stderr)
         return 2
     except BuildRejected as exc:
         print(f"构建被拒绝，数据库未改动。\n{exc}", file=sys.stderr)
@@ -119,6 +134,32 @@ def _import(args: argparse.Namespace, cfg) -> None:  # type: ignore[no-untyped-d
         print("词典和查找表已更新：下次 make run / make setup 会重新训练模型。")
     else:
         print("词典和查找表没有变化，无需重新训练模型。")
+
+
+def _add_law(args: argparse.Namespace, cfg) -> None:  # type: ignore[no-untyped-def]
+    from bot.kb.build import build
+    from bot.kb.law_library import add_law
+    from bot.kb.locking import kb_lock
+
+    with kb_lock():
+        added = add_law(args.file, cfg.knowledge_dir, args.title, args.date)
+    where = (
+        added.path.relative_to(cfg.knowledge_dir.parent)
+        if added.path.is_relative_to(cfg.knowledge_dir.parent)
+        else added.path
+    )
+    print(f"已加入《{added.law.title}》（{added.law.version_date}，{len(added.law.articles)} 条）：{where}")
+    if added.replaced:
+        print(f"替换了旧版本 {added.replaced.name}")
+    if added.mismatches:
+        print("以下引用的条文在该法规中不存在（按原文保留，请核对）：")
+        for line in added.mismatches:
+            print(f"  ! {line}")
+    if args.no_build:
+        print("未重建：运行 python -m bot.kb build 后，引用该法规的事项会引用条文原文。")
+        return
+    result = build(cfg.knowledge_dir, cfg.database_url)
+    print(f"知识库已构建：版本 {result.version}；引用该法规的事项现在引用条文原文。")
 
 
 def _lexicon_files(cfg: Settings) -> LexiconFiles:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.errors import ImportProblem
 from bot.kb.import_mapping import FIELD_LABELS
-from bot.kb.source_items import ItemRow
+from bot.kb.source_items import ACCOUNTABILITY_COLUMNS, ItemRow
 from bot.kb.types import UNIT_KINDS
 
 
@@ -41,6 +41,7 @@ class ImportResult:
     skipped_sheets: tuple[str, ...] = ()
     warnings: tuple[ImportProblem, ...] = ()  # imported anyway; worth a look (an article a held law lacks)
     not_held: tuple[tuple[str, int], ...] = ()  # (《law》 the library does not hold, rows citing it)
+    kept: int = 0  # items the list names that stay as they were
 
     def of_kind(self, kind: str) -> list[ItemChange]:
         return [c for c in self.changes if c.kind == kind]
@@ -60,9 +61,25 @@ def diff_items(before: list[ItemRow], after: list[ItemRow]) -> list[ItemChange]:
     return changes
 
 
+def kept_items(codes: list[str], changes: tuple[ItemChange, ...]) -> int:
+    """How many of the list's items (by code) neither come new nor change."""
+    touched = {c.code for c in changes if c.kind != "removed"}
+    return len(set(codes) - touched)
+
+
 def _changed_fields(a: ItemRow, b: ItemRow) -> list[FieldChange]:
     out = []
-    for name in ("name", "power_type", "legal_basis", "department", "office", "held_by", "document", "note"):
+    for name in (
+        "name",
+        "power_type",
+        "legal_basis",
+        "department",
+        "office",
+        "held_by",
+        "document",
+        "note",
+        *ACCOUNTABILITY_COLUMNS,
+    ):
         x, y = getattr(a, name) or "", getattr(b, name) or ""
         if x != y:
             out.append(FieldChange(name, x, y))
@@ -81,7 +98,8 @@ def _changed_fields(a: ItemRow, b: ItemRow) -> list[FieldChange]:
 def describe(result: ImportResult, limit: int = 200) -> str:
     """The diff as a reader wants it: counts, then every item with its code, name and changed fields."""
     added, changed, removed = (result.of_kind(k) for k in ("added", "changed", "removed"))
-    head = f"{result.rows} 行 → 新增 {len(added)} 项，修改 {len(changed)} 项，删除 {len(removed)} 项"
+    counts = f"新增 {len(added)} 项，修改 {len(changed)} 项，未变 {result.kept} 项，删除 {len(removed)} 项"
+    head = f"{result.rows} 行 → {counts}"
     lines = [head]
     shown = 0
     for title, group, mark in (("新增", added, "+"), ("修改", changed, "~"), ("删除", removed, "-")):
@@ -101,7 +119,8 @@ def describe(result: ImportResult, limit: int = 200) -> str:
     if result.not_held:
         laws = "、".join(f"{title}（{n} 行）" for title, n in result.not_held[:10])
         more = f" 等 {len(result.not_held)} 部" if len(result.not_held) > 10 else ""
-        lines.append(f"法律文本库未收录、按原文保留的依据：{laws}{more}（可在 knowledge/laws/ 中补充法规文本）")
+        add = "可用 python -m bot.kb laws add 法规全文.txt 补充"
+        lines.append(f"法律文本库未收录、按原文保留的依据：{laws}{more}（{add}）")
     if result.warnings:
         lines.append("提示（不影响导入，请核对）：")
         lines += [f"  ! {w}" for w in result.warnings[:limit]]

@@ -33,6 +33,7 @@ FIELD_LABELS = {
     "duties": "责任事项",
     "accountability": "追责情形",
     "post": "责任岗位",
+    "responsible_post": "责任岗位",
     "phone": "监管电话",
     **UNIT_KIND_LABELS,
 }

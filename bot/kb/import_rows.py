@@ -10,15 +10,14 @@ from dataclasses import dataclass
 
 from bot.kb.import_mapping import ImportMapping, ImportProblems, ListRow, normalize_header
 from bot.kb.legal import cited_titles, read_articles, resolve_legal_basis
-from bot.kb.names import office_base, split_list
-from bot.kb.source_items import OFFICE_UNSTATED, ItemRow
+from bot.kb.names import item_key, office_base, split_list
+from bot.kb.source_items import DERIVED_PREFIX, OFFICE_UNSTATED, ItemRow
 from bot.kb.sources import Sources
 from bot.kb.types import POWER_TYPES, UNIT_KINDS
 from bot.kb.unit_index import UnitIndex, UnitMention
 
 # The unit itself, as lists name it: 乡镇人民政府、街道办事处、镇街、镇（街道）.
 _GOVERNMENT = re.compile(r"各?(?:乡镇|镇街|乡|镇|街道)(?:人民政府|政府|办事处)?|人民政府|办事处|[（(]街道?[）)]")
-_NAME_NOISE = re.compile(r"[\s\W_]+")  # what does not make two names different
 _BASIS_CHARS = 300  # the database keeps this much of a basis; longer cells are pasted article text
 # An 适用镇街 cell lists unit names: any punctuation or space between them separates them.
 _UNIT_NAMES = re.compile(r"[、,，;；/\s]+")
@@ -51,14 +50,10 @@ class RowContext:
         )
 
 
-def item_key(name: str) -> str:
-    """A name as compared between lists: 对擅自占用城市道路的处罚 == 对擅自占用城市道路的处罚。"""
-    return _NAME_NOISE.sub("", unicodedata.normalize("NFKC", name))
-
-
-def derived_code(name: str, scope: str) -> str:
-    """A stable code for an item a list gives without one: the same name in the same scope, the same code."""
-    return "QD-" + hashlib.sha1(f"{scope}|{item_key(name)}".encode()).hexdigest()[:12]
+def derived_code(name: str) -> str:
+    """A stable code for an item a list gives without one: the same normalised name, the same code,
+    whichever list (a town's, a street's, next year's) names it and in whatever order they come."""
+    return DERIVED_PREFIX + hashlib.sha1(item_key(name).encode()).hexdigest()[:12]
 
 
 def unit_problem(name: str, mention: UnitMention) -> str | None:
@@ -88,16 +83,15 @@ def check_row(
     def problem(name: str, reason: str) -> None:
         problems.add(*where, row.columns.get(name, ""), reason)
 
-    name = re.sub(r"\s+", "", cells.get("subitem") or cells.get("name", ""))
+    # Spaces and a closing full stop are how a cell was typed, not part of the name.
+    name = re.sub(r"\s+", "", cells.get("subitem") or cells.get("name", "")).rstrip("。．.；;，,")
     if not name:
         problem("name", "缺少事项名称")
 
     code = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cells.get("code", "")))
     if not code and name:
         # Many published lists have no codes: the item of the same name, else one made from the name.
-        code = context.by_name.get(item_key(name)) or derived_code(
-            name, scope_unit or scope_kind or cells.get("unit", "")
-        )
+        code = context.by_name.get(item_key(name)) or derived_code(name)
         base, n = code, 1
         while code in codes:
             n += 1
@@ -203,6 +197,10 @@ def check_row(
         "note": note,
         "unit_rules": unit_rules,
         "source": f"{row.sheet}:{row.row}",
+        "duties": cells.get("duties", "").strip(),
+        "accountability": cells.get("accountability", "").strip(),
+        "responsible_post": cells.get("post", "").strip(),
+        "phone": cells.get("phone", "").strip(),
     }
     # One line per row in the imports file, so its line numbers lead back to the list.
     row.out = {k: re.sub(r"\s*\n\s*", " ", v) for k, v in out.items()}

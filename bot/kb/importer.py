@@ -33,7 +33,7 @@ from pathlib import Path
 
 from bot.errors import BuildRejected, ImportProblem, ImportRejected
 from bot.kb.build import settle_imports, write_knowledge
-from bot.kb.import_diff import ImportResult, ItemChange, describe, diff_items
+from bot.kb.import_diff import ImportResult, ItemChange, describe, diff_items, kept_items
 from bot.kb.import_mapping import MAPPING_FILE, ImportProblems, ListRow, load_mapping, normalize_header, read_rows
 from bot.kb.import_rows import RowContext, check_row, unit_problem
 from bot.kb.lexicon import LexiconFiles
@@ -93,11 +93,11 @@ def import_list(
     with kb_lock():
         settle_imports(knowledge_dir, url)
         sources = load_sources(knowledge_dir)
-        # Rows are checked against the knowledge without this list's previous version, which the
-        # new one replaces as a whole; the diff is taken against everything in force.
+        # Rows are checked against knowledge/ without any imported list, so that what a list's file
+        # says does not depend on which lists came before it (imports apply in file-name order, not
+        # in the order they were made); the diff is taken against everything in force.
         others = {n: p for n, p in import_files_in(knowledge_dir).items() if n != name}
-        replaced = name in import_files_in(knowledge_dir)
-        context = RowContext.of(load_sources(knowledge_dir, others) if replaced else sources)
+        context = RowContext.of(load_sources(knowledge_dir, {}))
         scope_unit = _scope_unit(unit, context, problems)
         if document and document != LAW_DOCUMENT and document not in sources.documents:
             problems.add("--document", 0, "", f"未知的文件编号：{document}（见 knowledge/documents.csv）")
@@ -120,16 +120,18 @@ def import_list(
         if dry_run:
             with tempfile.TemporaryDirectory(prefix="kb-import-") as scratch:
                 after = _validated(knowledge_dir, others, name, stage(Path(scratch), name, content), rows)
+            preview = tuple(diff_items(sources.items, after.items))
             return ImportResult(
                 name,
                 target,
                 len(rows),
-                tuple(diff_items(sources.items, after.items)),
+                preview,
                 True,
                 seconds=time.perf_counter() - started,
                 skipped_sheets=tuple(skipped),
                 warnings=tuple(problems.warnings),
                 not_held=tuple(problems.not_held.items()),
+                kept=kept_items([row.out["code"] for row in rows], preview),
             )
         version, unchanged, changes = _apply(knowledge_dir, url, others, name, content, rows, sources)
         lexicon_changed = _write_lexicon(url, lexicon) if lexicon else False
@@ -146,6 +148,7 @@ def import_list(
         tuple(skipped),
         tuple(problems.warnings),
         tuple(problems.not_held.items()),
+        kept_items([row.out["code"] for row in rows], changes),
     )
 
 

@@ -146,6 +146,11 @@ class PowerItem(Base):
     held_by = Column(String(64))
     note = Column(Text)
     document_id = Column(ForeignKey("document.id"))  # null: the power comes from the law itself
+    # What published lists add, as they wrote it (None when the list says nothing).
+    duties = Column(Text)  # 责任事项
+    accountability = Column(Text)  # 追责情形
+    responsible_post = Column(String(200))  # 责任岗位
+    phone = Column(String(64))  # 监管电话
     document = relationship(Document)
     rules = relationship("DelegationRule")
     unit_rules = relationship("UnitRule")

@@ -3,12 +3,14 @@
 - ``office_base``: an office without its second name in brackets;
 - ``split_list``: a cell holding several values;
 - ``unit_full_name``: a unit's unambiguous name (district + unit);
-- ``bare_name``: a unit's name without 街道/镇.
+- ``bare_name``: a unit's name without 街道/镇;
+- ``item_key``: an item's name as lists are compared (no spaces or punctuation).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Separators between the values of one cell (aliases, keywords, unit rules): ASCII and
 # full-width semicolons, and 、, the enumeration comma Chinese lists are written with
@@ -35,3 +37,11 @@ def unit_full_name(district: str, name: str) -> str:
 def bare_name(name: str) -> str:
     """石牌街道 -> 石牌, 江高镇 -> 江高."""
     return name[:-2] if name.endswith("街道") else name[:-1]
+
+
+_NAME_NOISE = re.compile(r"[\s\W_]+")  # what does not make two names different
+
+
+def item_key(name: str) -> str:
+    """A name as compared between lists: 对擅自占用城市道路的处罚 == 对擅自占用城市道路的处罚。"""
+    return _NAME_NOISE.sub("", unicodedata.normalize("NFKC", name))

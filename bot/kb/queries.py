@@ -11,6 +11,7 @@ from bot.kb import models as m
 from bot.kb.legal import clause_text
 from bot.kb.names import unit_full_name
 from bot.kb.types import (
+    Accountability,
     AgencyInfo,
     DistrictInfo,
     DocumentInfo,
@@ -97,6 +98,7 @@ def load_knowledge(session: Session) -> Knowledge:
             aliases=tuple(a.alias for a in item.aliases if a.kind == "alias"),
             keywords=tuple(a.alias for a in item.aliases if a.kind == "keyword"),
             unit_rules={unit_full_name(r.unit.district.name, r.unit.name): r.verdict for r in item.unit_rules},
+            accountability=_accountability(item),
         )
     posts = tuple(
         PostInfo(
@@ -147,3 +149,8 @@ def load_knowledge(session: Session) -> Knowledge:
         unit_common_words=frozenset(words["unit_common_word"]),
         speech_terms=tuple(words["speech_term"]),
     )
+
+
+def _accountability(item: m.PowerItem) -> Accountability | None:
+    found = Accountability(item.duties, item.accountability, item.responsible_post, item.phone)
+    return found if any((found.duties, found.consequences, found.post, found.phone)) else None

@@ -58,6 +58,10 @@ def read_csv(
     return rows
 
 
+# libyaml's loader when PyYAML has it: the same documents, read about ten times faster.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_yaml(path: Path, problems: Collector, required: bool = False) -> Any:
     """The parsed file; None when it is missing (a problem only if ``required``) or malformed."""
     if not path.exists():
@@ -65,7 +69,7 @@ def load_yaml(path: Path, problems: Collector, required: bool = False) -> Any:
             problems.add(path.name, 0, "文件不存在")
         return None
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problems.add(path.name, (mark.line + 1) if mark else 0, f"YAML 格式错误：{getattr(exc, 'problem', exc)}")

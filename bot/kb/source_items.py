@@ -18,12 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.kb.legal import ArticleRef, LawText, LegalReferenceError, parse_legal_basis, resolve_legal_basis
-from bot.kb.names import office_base, split_list
+from bot.kb.names import item_key, office_base, split_list
 from bot.kb.source_files import Collector, read_csv
 from bot.kb.types import POWER_TYPES, UNIT_KINDS, VERDICTS
 
 LAW_DOCUMENT = "LAW"  # document code meaning: the duty is given by the cited law
+DERIVED_PREFIX = "QD-"  # codes made from an item's name for lists that give none
 OFFICE_UNSTATED = "承办机构未在清单中明确"  # a note standing in for the office a published list does not name
+# What published lists add about each item (责任事项, 追责情形, 责任岗位, 监管电话), kept as written.
+ACCOUNTABILITY_COLUMNS = ("duties", "accountability", "responsible_post", "phone")
 IMPORT_COLUMNS = (
     "code",
     "name",
@@ -38,6 +41,7 @@ IMPORT_COLUMNS = (
     "note",
     "unit_rules",
     "source",
+    *ACCOUNTABILITY_COLUMNS,
 )
 Where = tuple[str, int]
 
@@ -59,6 +63,10 @@ class ItemRow:
     note: str | None
     keywords: list[str] = field(default_factory=list)
     unit_rules: dict[str, str] = field(default_factory=dict)  # unit full name -> yes/no/assist
+    duties: str | None = None  # 责任事项
+    accountability: str | None = None  # 追责情形
+    responsible_post: str | None = None  # 责任岗位
+    phone: str | None = None  # 监管电话
 
 
 def read_items(
@@ -119,6 +127,10 @@ def read_items(
                 aliases=split_list(row.get("aliases", "")),
                 note=row.get("note") or None,
                 unit_rules=unit_rules,
+                duties=row.get("duties") or None,
+                accountability=row.get("accountability") or None,
+                responsible_post=row.get("responsible_post") or None,
+                phone=row.get("phone") or None,
             )
         )
     return items
@@ -180,6 +192,8 @@ def apply_import(
     """Apply one imported list on top of ``items`` (see the module docstring)."""
     known_offices = set().union(*unit_offices.values()) | set(substitutes)
     position = {item.code: i for i, item in enumerate(items)}
+    # Items before this list, by name (the first of equal names); a list's own rows never merge.
+    named = {item_key(item.name): item.code for item in reversed(items)}
     seen: set[str] = set()
     for line, row in read_csv(path, ["code", "name", *UNIT_KINDS, "unit_rules"], problems, label):
         where = (label, line)
@@ -193,6 +207,11 @@ def apply_import(
             problems.add(*where, f"事项编码重复：{code}")
             continue
         seen.add(code)
+        same_name = named.get(item_key(cell["name"])) if cell["name"] and code not in position else None
+        if same_name and DERIVED_PREFIX in (code[: len(DERIVED_PREFIX)], same_name[: len(DERIVED_PREFIX)]):
+            # One of two lists naming the same matter gave no code: it is one item, whichever
+            # list comes first (two different codes of its own are two items, as the lists say).
+            code = same_name
         existing = items[position[code]] if code in position else None
         if existing is None:
             for column, reason in (
@@ -239,6 +258,10 @@ def apply_import(
             note=cell["note"] or (existing.note if existing else None),
             keywords=list(existing.keywords) if existing else [],
             unit_rules={**(existing.unit_rules if existing else {}), **unit_rules},
+            duties=cell["duties"] or (existing.duties if existing else None),
+            accountability=cell["accountability"] or (existing.accountability if existing else None),
+            responsible_post=cell["responsible_post"] or (existing.responsible_post if existing else None),
+            phone=cell["phone"] or (existing.phone if existing else None),
         )
         for reason in rule_problems(
             [*merged.rules.values(), *merged.unit_rules.values()], merged.office, merged.held_by, merged.note

@@ -86,6 +86,18 @@ class ItemInfo:
     # A unit's own rule (from its own list), by the unit's full name (天河区石牌街道);
     # it wins over ``rules`` for that unit.
     unit_rules: dict[str, str] = field(default_factory=dict)
+    # What a published list says besides (责任事项, 追责情形, 责任岗位, 监管电话), as written.
+    accountability: Accountability | None = None
+
+
+@dataclass(frozen=True)
+class Accountability:
+    """The responsibility part of a 权责清单 row, as the list wrote it; None where it says nothing."""
+
+    duties: str | None = None  # 责任事项
+    consequences: str | None = None  # 追责情形
+    post: str | None = None  # 责任岗位
+    phone: str | None = None  # 监管电话
 
 
 @dataclass(frozen=True)

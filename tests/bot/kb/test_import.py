@@ -165,7 +165,7 @@ def test_dry_run_prints_the_diff_and_writes_nothing(cli_env, capsys):
     before = _version(url)
     assert _cli(str(TOWN_XLSX), "--unit-kind", "town", "--document", "DEMO-XF-2020", "--dry-run") == 0
     out = capsys.readouterr().out
-    assert "预览（--dry-run，未写入）：15 行 → 新增 10 项，修改 2 项，删除 0 项" in out
+    assert "预览（--dry-run，未写入）：15 行 → 新增 10 项，修改 2 项，未变 3 项，删除 0 项" in out
     assert "+ 440100-XF-XK-0101 使用原有宅基地、村内空闲地和其他土地建住宅的审批" in out
     assert "~ paishui 对排水户未取得污水排入排水管网许可证排放污水的处罚" in out
     assert "镇 no → yes" in out and "承办机构 （空） → 综合行政执法办公室" in out
