@@ -23,6 +23,7 @@ from functools import lru_cache
 
 import jieba
 
+from bot import semantic
 from bot.kb.types import ItemInfo, Knowledge
 from bot.question_words import (
     NAME_CORE_MIN,
@@ -93,6 +94,9 @@ class _Phrases:
 class MatterIndex:
     def __init__(self, knowledge: Knowledge):
         self.items = list(knowledge.items.values())
+        self.position = {item.code: i for i, item in enumerate(self.items)}
+        self.semantic = semantic.SemanticIndex.build(knowledge)
+        self.thesaurus = knowledge.thesaurus
         self.tokenizer = jieba.Tokenizer()
         self._lock = threading.Lock()
         with self._lock:
@@ -100,20 +104,24 @@ class MatterIndex:
             for item in self.items:
                 for alias in item.aliases:
                     self.tokenizer.add_word(alias, freq=2000)
+            for word in self.thesaurus.words:
+                if len(word) >= 2:
+                    self.tokenizer.add_word(word, freq=2000)
         alias_items: dict[str, list[int]] = {}
         keyword_items: dict[str, list[int]] = {}
         self.postings: dict[str, list[int]] = {}  # term -> items whose vocabulary has it
         for index, item in enumerate(self.items):
             terms: set[str] = set()
-            for text in (item.name, *item.aliases):
+            for text in self.with_canonical((item.name, *item.aliases)):
                 terms |= self.terms(text)
             for term in terms:
                 self.postings.setdefault(term, []).append(index)
-            for alias in item.aliases:
-                if len(alias) >= 2:
+            for alias in self.with_canonical(item.aliases):
+                if len(alias) >= 2 and index not in alias_items.get(alias, ()):
                     alias_items.setdefault(alias, []).append(index)
-            for word in item.keywords:
-                keyword_items.setdefault(word, []).append(index)
+            for word in self.with_canonical(item.keywords):
+                if index not in keyword_items.get(word, ()):
+                    keyword_items.setdefault(word, []).append(index)
         n = max(1, len(self.items))
         self.idf = {t: math.log(1 + n / len(ix)) for t, ix in self.postings.items()}
         self.unseen_idf = math.log(1 + n / 0.5)
@@ -130,6 +138,20 @@ class MatterIndex:
         self.keyword_idf = {w: math.log(1 + n / len(ix)) for w, ix in keyword_items.items()}
         self.keyword_top = max(self.keyword_idf.values(), default=1.0)
 
+    def canonical(self, text: str) -> str:
+        """``text`` with the thesaurus's words in canonical form (随便扔 → 乱倾倒)."""
+        if not self.thesaurus.groups:
+            return text
+        with self._lock:
+            tokens = self.tokenizer.lcut(text)
+        return self.thesaurus.canonical_tokens(tokens)
+
+    def with_canonical(self, texts: tuple[str, ...]) -> list[str]:
+        """The texts and, where it differs, each one's canonical form."""
+        out = list(texts)
+        out.extend(c for c in (self.canonical(t) for t in texts) if c not in out)
+        return out
+
     def terms(self, text: str) -> set[str]:
         text = PUNCT_RE.sub("", text)
         with self._lock:
@@ -140,7 +162,8 @@ class MatterIndex:
     def rank(self, question: str) -> list[Candidate]:
         """Every item with any evidence, best first (no threshold)."""
         raw = PUNCT_RE.sub("", question)
-        query = clean_question(raw)
+        canonical = self.canonical(raw)
+        query = clean_question(canonical)
         scores: dict[int, tuple[float, str, str]] = {}
 
         def offer(index: int, score: float, evidence: str, kind: str) -> None:
@@ -149,8 +172,9 @@ class MatterIndex:
 
         # Aliases are looked for in the text as written: question words such
         # as 会/管 are also parts of names (居委会).
-        for index, (score, alias) in self._alias_scores(raw).items():
-            offer(index, score, alias, "alias")
+        for text in {raw, canonical}:
+            for index, (score, alias) in self._alias_scores(text).items():
+                offer(index, score, alias, "alias")
         q_terms = self.terms(query) if len(query) >= 2 else set()
         weights = {t: self.idf.get(t, self.unseen_idf) for t in q_terms}
         total = sum(weights.values())
@@ -164,15 +188,25 @@ class MatterIndex:
                 # even though the penalty's long name contains the same words.
                 coverage = 0.9 * sum(weights[t] for t in terms) / total
                 offer(index, coverage, "、".join(sorted(terms, key=len, reverse=True)[:3]), "terms")
-        for index, (score, words) in self._keyword_scores(raw).items():
+        for index, (score, words) in self._keyword_scores(canonical).items():
             offer(index, score, words, "keywords")
         hint = type_hint(question)
         wants = asks_for(raw)
+        adjusted = {i: adjusted_score(s, self.items[i], hint, wants) for i, (s, _, _) in scores.items()}
+        plain = clean_question(raw)  # the embedding reads the question as written
+        if self.semantic is not None and len(plain) >= 2:
+            # The learned signal: added to every item with lexical evidence and to the
+            # embedding's own shortlist (a matter described in words the lists never use).
+            similarity = self.semantic.similarities(plain)
+            for code in semantic.shortlist(similarity):
+                index = self.position[code]
+                if index not in scores:
+                    scores[index] = (0.0, f"语义相近 {similarity[code]:.2f}", "semantic")
+                    adjusted[index] = 0.0
+            for index in scores:
+                adjusted[index] += semantic.boost(similarity[self.items[index].code])
         return sorted(
-            (
-                Candidate(self.items[i], adjusted_score(s, self.items[i], hint, wants), e, k)
-                for i, (s, e, k) in scores.items()
-            ),
+            (Candidate(self.items[i], adjusted[i], e, k) for i, (_, e, k) in scores.items()),
             key=lambda c: (-c.score, c.item.code),
         )
 
@@ -181,6 +215,8 @@ class MatterIndex:
         if named:
             return MatterMatch(tuple(named))
         ranked = self.rank(question)
+        if self.semantic is not None:
+            return calibrated_decision(ranked)
         if not ranked or ranked[0].score < ACCEPT:
             return MatterMatch(())
         best = ranked[0].score
@@ -264,6 +300,19 @@ class MatterIndex:
             and alias in item.name
             and re.search(r"未取得|未经|无证|擅自|未按", item.name)
         ]
+
+
+def calibrated_decision(ranked: list[Candidate]) -> MatterMatch:
+    """Answer, offer options or say unknown by the combined score, with the thresholds
+    chosen on the development split so that at most ~1% of answers are wrong."""
+    if not ranked or ranked[0].score < semantic.CLARIFY:
+        return MatterMatch(())
+    best = ranked[0].score
+    second = ranked[1].score if len(ranked) > 1 else 0.0
+    if best >= semantic.ANSWER and best - second >= semantic.MARGIN:
+        return MatterMatch((ranked[0],))
+    options = [c for c in ranked if c.score >= max(semantic.CLARIFY, best - semantic.OPTION_SPAN)]
+    return MatterMatch(tuple(options[:MAX_OPTIONS]), tentative=len(options) == 1)
 
 
 @lru_cache(maxsize=4)

@@ -15,7 +15,7 @@ REPORTS = PROJECT_ROOT / "reports"
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from bot.evaluation.cases import exact_name_cases, load_cases
+    from bot.evaluation.cases import SPLITS, exact_name_cases, load_cases
     from bot.evaluation.qa import accuracy_by_group, ranking, run_cases
     from bot.evaluation.report import load_baseline, write_eval
     from bot.kb.provider import default_provider
@@ -36,6 +36,7 @@ def _eval(args: argparse.Namespace) -> int:
         "overall_accuracy": sum(r.ok for r in results) / len(results),
         "wrong_rate": sum(r.outcome == "wrong" for r in results) / len(results),
         "groups": accuracy_by_group(results),
+        "splits": {split: accuracy_by_group([r for r in results if r.case.split == split]) for split in SPLITS},
         "matcher": ranked["matcher"],
         "baselines": {k: v for k, v in ranked.items() if k != "matcher"},
         "colloquial_lead_points": 100 * (colloquial["matcher"] - best_baseline),
