@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import jieba
@@ -36,10 +36,7 @@ from bot.question_words import (
     type_hint,
 )
 
-ACCEPT = 0.55  # below this the matter is unknown
-AMBIGUITY_MARGIN = 0.06  # candidates this close to the best are offered as options
 MAX_OPTIONS = 4
-TENTATIVE_FLOOR = 0.4  # other candidates offered beside a tentative best
 
 
 @dataclass(frozen=True)
@@ -92,10 +89,10 @@ class _Phrases:
 
 
 class MatterIndex:
-    def __init__(self, knowledge: Knowledge):
+    def __init__(self, knowledge: Knowledge, embeddings: bool = True):
         self.items = list(knowledge.items.values())
         self.position = {item.code: i for i, item in enumerate(self.items)}
-        self.semantic = semantic.SemanticIndex.build(knowledge)
+        self.semantic = semantic.SemanticIndex.build(knowledge) if embeddings else None
         self.thesaurus = knowledge.thesaurus
         self.tokenizer = jieba.Tokenizer()
         self._lock = threading.Lock()
@@ -160,7 +157,11 @@ class MatterIndex:
         return words | bigrams
 
     def rank(self, question: str) -> list[Candidate]:
-        """Every item with any evidence, best first (no threshold)."""
+        """Every item with any evidence, best first (no threshold): lexical and learned signals."""
+        return self.with_semantic(question, self.lexical_rank(question))
+
+    def lexical_rank(self, question: str) -> list[Candidate]:
+        """Every item with lexical evidence, best first."""
         raw = PUNCT_RE.sub("", question)
         canonical = self.canonical(raw)
         query = clean_question(canonical)
@@ -192,42 +193,54 @@ class MatterIndex:
             offer(index, score, words, "keywords")
         hint = type_hint(question)
         wants = asks_for(raw)
-        adjusted = {i: adjusted_score(s, self.items[i], hint, wants) for i, (s, _, _) in scores.items()}
-        plain = clean_question(raw)  # the embedding reads the question as written
-        if self.semantic is not None and len(plain) >= 2:
-            # The learned signal: added to every item with lexical evidence and to the
-            # embedding's own shortlist (a matter described in words the lists never use).
-            similarity = self.semantic.similarities(plain)
-            for code in semantic.shortlist(similarity):
-                index = self.position[code]
-                if index not in scores:
-                    scores[index] = (0.0, f"语义相近 {similarity[code]:.2f}", "semantic")
-                    adjusted[index] = 0.0
-            for index in scores:
-                adjusted[index] += semantic.boost(similarity[self.items[index].code])
         return sorted(
-            (Candidate(self.items[i], adjusted[i], e, k) for i, (_, e, k) in scores.items()),
+            (
+                Candidate(self.items[i], adjusted_score(s, self.items[i], hint, wants), e, k)
+                for i, (s, e, k) in scores.items()
+            ),
+            key=lambda c: (-c.score, c.item.code),
+        )
+
+    def with_semantic(self, question: str, ranked: list[Candidate]) -> list[Candidate]:
+        """``ranked`` re-scored with the learned signal, plus the embedding's own shortlist
+        (a matter described in words the lists never use); unchanged without embeddings."""
+        plain = clean_question(question)  # the embedding reads the question as written
+        if self.semantic is None or len(plain) < 2:
+            return ranked
+        similarity = self.semantic.similarities(plain)
+        seen = {c.item.code for c in ranked}
+        extra = [
+            Candidate(self.items[self.position[code]], 0.0, f"语义相近 {similarity[code]:.2f}", "semantic")
+            for code in semantic.shortlist(similarity)
+            if code not in seen
+        ]
+        return sorted(
+            (replace(c, score=c.score + semantic.boost(similarity[c.item.code])) for c in [*ranked, *extra]),
             key=lambda c: (-c.score, c.item.code),
         )
 
     def match(self, question: str) -> MatterMatch:
+        """Answer, offer options, or say unknown — by thresholds chosen on the development split
+        (``python -m bot.evaluation calibrate``) so that at most ~1% of answers are wrong.
+
+        The lexical score decides whether to answer (adding the learned signal gave no more
+        safe answers there); when it does not, the options are ranked with the learned signal,
+        which puts the right item among them more often.
+        """
         named = self.named(question)
         if named:
             return MatterMatch(tuple(named))
-        ranked = self.rank(question)
-        if self.semantic is not None:
-            return calibrated_decision(ranked)
-        if not ranked or ranked[0].score < ACCEPT:
+        ranked = self.lexical_rank(question)
+        best = ranked[0].score if ranked else 0.0
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        if best >= semantic.ANSWER and best - second >= semantic.MARGIN:
+            return MatterMatch((ranked[0],))
+        if best < semantic.CLARIFY:
             return MatterMatch(())
-        best = ranked[0].score
-        close = [c for c in ranked if c.score >= max(ACCEPT, best - AMBIGUITY_MARGIN)]
-        top = ranked[0]
-        if len(close) == 1 and top.kind == "keywords" and len(top.evidence.split("、")) < 3:
-            # Two situation words alone were right for only ~3 in 4 described
-            # situations (eval, colloquial): confirm instead of answering.
-            others = [c for c in ranked[1:] if c.score >= TENTATIVE_FLOOR][: MAX_OPTIONS - 1]
-            return MatterMatch((top, *others), tentative=True)
-        return MatterMatch(tuple(close[:MAX_OPTIONS]))
+        combined = self.with_semantic(question, ranked)
+        top = combined[0].score
+        options = [c for c in combined if c.score >= max(semantic.CLARIFY, top - semantic.OPTION_SPAN)]
+        return MatterMatch(tuple(options[:MAX_OPTIONS]), tentative=len(options) == 1)
 
     def named(self, question: str) -> list[Candidate]:
         """Items whose formal name (or its long core) is written in the question.
@@ -300,19 +313,6 @@ class MatterIndex:
             and alias in item.name
             and re.search(r"未取得|未经|无证|擅自|未按", item.name)
         ]
-
-
-def calibrated_decision(ranked: list[Candidate]) -> MatterMatch:
-    """Answer, offer options or say unknown by the combined score, with the thresholds
-    chosen on the development split so that at most ~1% of answers are wrong."""
-    if not ranked or ranked[0].score < semantic.CLARIFY:
-        return MatterMatch(())
-    best = ranked[0].score
-    second = ranked[1].score if len(ranked) > 1 else 0.0
-    if best >= semantic.ANSWER and best - second >= semantic.MARGIN:
-        return MatterMatch((ranked[0],))
-    options = [c for c in ranked if c.score >= max(semantic.CLARIFY, best - semantic.OPTION_SPAN)]
-    return MatterMatch(tuple(options[:MAX_OPTIONS]), tentative=len(options) == 1)
 
 
 @lru_cache(maxsize=4)

@@ -28,10 +28,10 @@ log = logging.getLogger(__name__)
 WEIGHT = 3.0  # combined = lexical + WEIGHT * max(0, similarity - FLOOR)
 FLOOR = 0.85
 SHORTLIST = 8
-ANSWER = 0.8  # answer when the best combined score reaches this…
+ANSWER = 0.75  # answer when the best lexical score reaches this…
 MARGIN = 0.1  # …and leads the second by this much
-CLARIFY = 0.5  # below: unknown; between: the close candidates are offered
-OPTION_SPAN = 0.25  # candidates this close to the best are offered  # items taken from the embedding ranking besides those with lexical evidence
+CLARIFY = 0.45  # below: unknown; between: the close candidates (with the learned signal) are offered
+OPTION_SPAN = 0.25  # candidates this close to the best are offered
 
 
 def enabled() -> bool:

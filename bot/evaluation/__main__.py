@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -64,6 +65,17 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _calibrate(args: argparse.Namespace) -> int:
+    from bot.evaluation.calibrate import calibrate
+    from bot.kb.provider import default_provider
+
+    result = calibrate(default_provider().get(), REPORTS / "calibration.json")
+    print(f"选定（开发集）：{result['chosen']}；报告：{REPORTS / 'calibration.json'}")
+    for split, groups in result["splits"].items():
+        print(split, json.dumps(groups, ensure_ascii=False))
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     from bot.evaluation.bench import run_bench
 
@@ -79,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--skip-nlu", action="store_true")
     e.add_argument("--folds", type=int, default=5)
     e.add_argument("--skip-exact", action="store_true", help="不评测“每个事项的正式名称”组")
+    sub.add_parser("calibrate", help="在开发集上选定语义信号权重与回答/追问/未找到阈值（离线，无需服务）")
     b = sub.add_parser("bench", help="性能：延迟、吞吐、内存、训练和构建时间、匹配器规模")
     b.add_argument("--skip-train", action="store_true")
     for p in (e, b):
@@ -87,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         p.add_argument("--rasa-port", type=int, default=int(os.environ.get("EVAL_RASA_PORT") or servers.free_port()))
     args = parser.parse_args(argv)
+    if args.command == "calibrate":
+        return _calibrate(args)
     return _eval(args) if args.command == "eval" else _bench(args)
 
 

@@ -160,8 +160,8 @@ def _fill(session: Session, sources: Sources) -> tuple[int, int]:
         session.add(m.OfficeAlias(alias=alias, office=office))
     for kind, words in (("unit_common_word", sources.unit_common_words), ("speech_term", sources.speech_terms)):
         session.add_all(m.VocabularyWord(kind=kind, word=word) for word in words)
-    for number, group in enumerate(sources.synonyms):
-        session.add_all(m.VocabularyWord(kind="synonym", word=word, grp=number) for word in group)
+    for group_number, group in enumerate(sources.synonyms):
+        session.add_all(m.VocabularyWord(kind="synonym", word=word, grp=group_number) for word in group)
 
     cited = {(ref.law, ref.article) for item in sources.items for ref in item.references}
     cited_laws = {law for law, _ in cited}

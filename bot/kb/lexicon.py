@@ -1,7 +1,8 @@
 """Generate, from the knowledge base, the vocabulary the language pipeline uses:
 
-- the jieba user dictionary (with the thesaurus's words, ``knowledge/thesaurus.yaml``) (``build/jieba/userdict.txt``) and the Rasa lookup
-  tables (``build/nlu/lookups.yml``), so the NLU learns the words the lists use;
+- the jieba user dictionary (``build/jieba/userdict.txt``, with the words of
+  ``knowledge/thesaurus.yaml``) and the Rasa lookup tables (``build/nlu/lookups.yml``),
+  so the NLU learns the words the lists use;
 - the speech normaliser's vocabulary (``build/asr/vocabulary.txt``, read by
   :mod:`bot.normalize`): the speech terms of ``knowledge/vocabulary.yaml`` first,
   then matter, district and unit names. It lives outside ``build/jieba`` because

@@ -86,4 +86,3 @@ class Thesaurus:
             else:
                 return []
         return pieces
-
