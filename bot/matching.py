@@ -239,6 +239,10 @@ class MatterIndex:
             return MatterMatch(())
         combined = self.with_semantic(question, ranked)
         top = combined[0].score
+        lead = top - (combined[1].score if len(combined) > 1 else 0.0)
+        if combined[0].item == ranked[0].item and top >= semantic.AGREED and lead >= semantic.AGREED_MARGIN:
+            # Both signals put the same item first, far enough ahead of the rest.
+            return MatterMatch((combined[0],))
         options = [c for c in combined if c.score >= max(semantic.CLARIFY, top - semantic.OPTION_SPAN)]
         return MatterMatch(tuple(options[:MAX_OPTIONS]), tentative=len(options) == 1)
 

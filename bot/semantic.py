@@ -25,12 +25,14 @@ from bot.kb.types import Knowledge
 log = logging.getLogger(__name__)
 
 # Calibrated on the development split (reports/calibration.json); see module docstring.
-WEIGHT = 3.0  # combined = lexical + WEIGHT * max(0, similarity - FLOOR)
-FLOOR = 0.85
+WEIGHT = 2.0  # combined = lexical + WEIGHT * max(0, similarity - FLOOR)
+FLOOR = 0.8
 SHORTLIST = 8
-ANSWER = 0.75  # answer when the best lexical score reaches this…
+ANSWER = 0.8  # answer when the best lexical score reaches this…
 MARGIN = 0.1  # …and leads the second by this much
-CLARIFY = 0.45  # below: unknown; between: the close candidates (with the learned signal) are offered
+CLARIFY = 0.4  # below: unknown; between: the close candidates (with the learned signal) are offered
+AGREED = 9.0  # or when both signals rank the same item first, with this combined score…
+AGREED_MARGIN = 9.0  # …and this lead (9.0: never — see reports/calibration.json)
 OPTION_SPAN = 0.25  # candidates this close to the best are offered
 
 

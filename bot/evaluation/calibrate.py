@@ -31,7 +31,9 @@ FLOORS = (0.80, 0.83, 0.85, 0.87)
 ANSWERS = tuple(round(0.5 + 0.05 * i, 2) for i in range(21))
 MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
 CLARIFIES = (0.35, 0.4, 0.45, 0.5, 0.55)
-KEYS = ("ANSWER", "MARGIN", "CLARIFY", "WEIGHT", "FLOOR")
+KEYS = ("ANSWER", "MARGIN", "CLARIFY", "WEIGHT", "FLOOR", "AGREED", "AGREED_MARGIN")
+AGREED = (0.6, 0.7, 0.8, 0.9, 1.0, 1.2, 9.0)
+AGREED_MARGINS = (0.1, 0.2, 0.3, 0.4, 0.5, 9.0)
 Row = tuple[Case, str, str | None]
 
 
@@ -87,6 +89,19 @@ def _answers(index: MatterIndex, dev: list[Row]) -> dict[str, float]:
     return best[1] if best else {}
 
 
+def _agreement(index: MatterIndex, dev: list[Row]) -> dict[str, float]:
+    """AGREED, AGREED_MARGIN: answering when both signals agree, only if it stays within MAX_WRONG."""
+    best: tuple[int, dict[str, float]] | None = None
+    for agreed, margin in itertools.product(AGREED, AGREED_MARGINS):
+        semantic.AGREED, semantic.AGREED_MARGIN = agreed, margin
+        groups = evaluate(index, dev)
+        if all(c["wrong"] <= MAX_WRONG * sum(c.values()) for c in groups.values()):
+            right = sum(c["right"] for c in groups.values())
+            if best is None or right > best[0]:
+                best = (right, {"AGREED": agreed, "AGREED_MARGIN": margin})
+    return best[1] if best else {"AGREED": 9.0, "AGREED_MARGIN": 9.0}
+
+
 def calibrate(knowledge: Knowledge, out: Path) -> dict[str, Any]:
     index = MatterIndex(knowledge)
     rows = questions(knowledge)
@@ -103,6 +118,9 @@ def calibrate(knowledge: Knowledge, out: Path) -> dict[str, Any]:
             if best is None or helped > best[0]:
                 best = (helped, {"WEIGHT": weight, "FLOOR": floor})
         chosen.update(best[1] if best else {})
+        for key, value in chosen.items():
+            setattr(semantic, key, value)
+        chosen.update(_agreement(index, dev))
         for key, value in chosen.items():
             setattr(semantic, key, value)
         result = {
