@@ -233,7 +233,7 @@ class MatterIndex:
         ranked = self.lexical_rank(question)
         best = ranked[0].score if ranked else 0.0
         second = ranked[1].score if len(ranked) > 1 else 0.0
-        if best >= semantic.ANSWER and best - second >= semantic.MARGIN:
+        if ranked and semantic.confident(ranked[0].kind, best, second):
             return MatterMatch((ranked[0],))
         if best < semantic.CLARIFY:
             return MatterMatch(())

@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 WEIGHT = 2.0  # combined = lexical + WEIGHT * max(0, similarity - FLOOR)
 FLOOR = 0.8
 SHORTLIST = 8
-ANSWER = 0.8  # answer when the best lexical score reaches this…
-MARGIN = 0.1  # …and leads the second by this much
+ANSWER = 0.8  # answer when the best lexical score reaches this (per kind of evidence)…
+ANSWER_BY_KIND = {"alias": 0.8, "terms": 0.5, "keywords": 0.8}
+MARGIN = 0.15  # …and leads the second by this much
 CLARIFY = 0.4  # below: unknown; between: the close candidates (with the learned signal) are offered
 AGREED = 9.0  # or when both signals rank the same item first, with this combined score…
 AGREED_MARGIN = 9.0  # …and this lead (9.0: never — see reports/calibration.json)
@@ -66,6 +67,12 @@ class SemanticIndex:
         best = np.full(len(self.codes), -1.0, dtype=np.float32)
         np.maximum.at(best, self.rows, sims)
         return {code: float(best[i]) for i, code in enumerate(self.codes)}
+
+
+def confident(kind: str, best: float, second: float) -> bool:
+    """Whether the lexical best, found by ``kind`` of evidence, is answered outright."""
+    threshold = ANSWER_BY_KIND.get(kind, ANSWER)
+    return best >= threshold - 1e-9 and best - second >= MARGIN - 1e-9
 
 
 def boost(similarity: float) -> float:

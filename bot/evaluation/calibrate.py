@@ -30,8 +30,10 @@ WEIGHTS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0)
 FLOORS = (0.80, 0.83, 0.85, 0.87)
 ANSWERS = tuple(round(0.5 + 0.05 * i, 2) for i in range(21))
 MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
-CLARIFIES = (0.35, 0.4, 0.45, 0.5, 0.55)
-KEYS = ("ANSWER", "MARGIN", "CLARIFY", "WEIGHT", "FLOOR", "AGREED", "AGREED_MARGIN")
+CLARIFIES = (0.4, 0.45)
+ALIAS_ANSWERS = (0.8, 0.85, 0.9, 0.95, 1.0, 9.0)  # alias scores: 0.8 (two characters) … 1.0
+KEYWORD_ANSWERS = (0.75, 0.8, 0.85, 0.9, 9.0)
+KEYS = ("ANSWER_BY_KIND", "MARGIN", "CLARIFY", "WEIGHT", "FLOOR", "AGREED", "AGREED_MARGIN")
 AGREED = (0.6, 0.7, 0.8, 0.9, 1.0, 1.2, 9.0)
 AGREED_MARGINS = (0.1, 0.2, 0.3, 0.4, 0.5, 9.0)
 Row = tuple[Case, str, str | None]
@@ -66,27 +68,42 @@ def evaluate(index: MatterIndex, rows: list[Row]) -> dict[str, Counter[str]]:
     return groups
 
 
-def _answers(index: MatterIndex, dev: list[Row]) -> dict[str, float]:
-    """ANSWER, MARGIN, CLARIFY: the most right answers with at most MAX_WRONG wrong in every group."""
+def _answers(index: MatterIndex, dev: list[Row]) -> dict[str, Any]:
+    """ANSWER_BY_KIND, MARGIN, CLARIFY: the most right answers with at most MAX_WRONG wrong in every
+    group (grid search)."""
     lexical = [(case.group, index.named(q), index.lexical_rank(q), gold) for case, q, gold in dev]
-    best: tuple[int, dict[str, float]] | None = None
-    for answer, margin, clarify in itertools.product(ANSWERS, MARGINS, CLARIFIES):
+
+    def right(params: dict[str, float]) -> int | None:
+        semantic.ANSWER_BY_KIND = {k: params[k] for k in ("alias", "terms", "keywords")}
+        semantic.MARGIN = params["MARGIN"]
         groups: dict[str, Counter[str]] = defaultdict(Counter)
         for group, named, ranked, gold in lexical:
             if named:
                 got = named[0].item.code if len(named) == 1 else "?"
-            elif not ranked or ranked[0].score < clarify:
+            elif not ranked or ranked[0].score < params["CLARIFY"]:
                 got = None
             else:
                 second = ranked[1].score if len(ranked) > 1 else 0.0
-                confident = ranked[0].score >= answer and ranked[0].score - second >= margin
-                got = ranked[0].item.code if confident else "?"
+                got = ranked[0].item.code if semantic.confident(ranked[0].kind, ranked[0].score, second) else "?"
             groups[group]["right" if got == gold else "other" if got in ("?", None) else "wrong"] += 1
         if all(c["wrong"] <= MAX_WRONG * sum(c.values()) for c in groups.values()):
-            right = sum(c["right"] for c in groups.values())
-            if best is None or right > best[0]:
-                best = (right, {"ANSWER": answer, "MARGIN": margin, "CLARIFY": clarify})
-    return best[1] if best else {}
+            return sum(c["right"] for c in groups.values())
+        return None
+
+    params = {"alias": 9.0, "terms": 9.0, "keywords": 9.0, "MARGIN": 0.1, "CLARIFY": 0.4}
+    score = right(params) or 0
+    for alias, terms, keywords, margin, clarify in itertools.product(
+        ALIAS_ANSWERS, ANSWERS, KEYWORD_ANSWERS, MARGINS, CLARIFIES
+    ):
+        candidate = {"alias": alias, "terms": terms, "keywords": keywords, "MARGIN": margin, "CLARIFY": clarify}
+        got = right(candidate)
+        if got is not None and got > score:
+            score, params = got, candidate
+    return {
+        "ANSWER_BY_KIND": {k: params[k] for k in ("alias", "terms", "keywords")},
+        "MARGIN": params["MARGIN"],
+        "CLARIFY": params["CLARIFY"],
+    }
 
 
 def _agreement(index: MatterIndex, dev: list[Row]) -> dict[str, float]:
