@@ -191,8 +191,9 @@ class MatterIndex:
                 offer(index, coverage, "、".join(sorted(terms, key=len, reverse=True)[:3]), "terms")
         for index, (score, words) in self._keyword_scores(canonical).items():
             offer(index, score, words, "keywords")
-        hint = type_hint(question)
-        wants = asks_for(raw)
+        hint, wants = type_hint(question), asks_for(raw)
+        if any(kind == "alias" and evidence.startswith("未取得") for _, evidence, kind in scores.values()):
+            hint, wants = None, None  # a licence named as missing (没有X就建房) is not a request for it
         return sorted(
             (
                 Candidate(self.items[i], adjusted_score(s, self.items[i], hint, wants), e, k)
