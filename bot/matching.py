@@ -11,6 +11,11 @@ Three signals, computed over the item's name, aliases and situation keywords:
   stays below the threshold instead of landing on the nearest guess;
 * situation keywords — words of a described situation (饭馆, 黑烟, 排风口);
   at least two distinct ones, weighted by how specific they are, must occur.
+
+Questions and the items' vocabulary are compared in the canonical words of the domain
+thesaurus (knowledge/thesaurus.yaml). Whether to answer, offer options or say unknown is
+decided by thresholds calibrated on the development split (bot.semantic); the options are
+ordered with the learned sentence-embedding signal (bot.semantic).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import jieba
 
 from bot import semantic
 from bot.kb.types import ItemInfo, Knowledge
+from bot.phrases import Phrases
 from bot.question_words import (
     NAME_CORE_MIN,
     NEGATION_BEFORE,
@@ -65,27 +71,6 @@ class MatterMatch:
     @property
     def unknown(self) -> bool:
         return not self.candidates
-
-
-class _Phrases:
-    """Find known phrases in a text by dictionary look-ups per start and length.
-
-    Scales to hundreds of thousands of phrases, unlike one huge regex.
-    """
-
-    def __init__(self, phrases: dict[str, list[int]]):
-        self.phrases = phrases
-        self.lengths = sorted({len(p) for p in phrases}, reverse=True)
-
-    def find(self, text: str) -> list[tuple[str, int, int]]:
-        hits = []
-        for start in range(len(text)):
-            for length in self.lengths:
-                piece = text[start : start + length]
-                if len(piece) == length and piece in self.phrases:
-                    hits.append((piece, start, start + length))
-                    break  # the longest phrase starting here
-        return hits
 
 
 class MatterIndex:
@@ -129,9 +114,9 @@ class MatterIndex:
             core = name_core(item.name)
             for text in {full, core} if len(core) >= NAME_CORE_MIN else {full}:
                 name_items.setdefault(text, []).append(index)
-        self.name_phrases = _Phrases(name_items)
-        self.alias_phrases = _Phrases(alias_items)
-        self.keyword_phrases = _Phrases(keyword_items)
+        self.name_phrases = Phrases(name_items)
+        self.alias_phrases = Phrases(alias_items)
+        self.keyword_phrases = Phrases(keyword_items)
         self.keyword_idf = {w: math.log(1 + n / len(ix)) for w, ix in keyword_items.items()}
         self.keyword_top = max(self.keyword_idf.values(), default=1.0)
 
