@@ -24,7 +24,7 @@ from bot.kb.types import Knowledge
 
 log = logging.getLogger(__name__)
 
-# Calibrated on the development split (reports/calibration.json); see module docstring.
+# Calibrated on the development split (reports/calibration.json; committed copy in reports/baseline/); see module docstring.
 WEIGHT = 2.0  # combined = lexical + WEIGHT * max(0, similarity - FLOOR)
 FLOOR = 0.8
 SHORTLIST = 8
@@ -33,7 +33,7 @@ ANSWER_BY_KIND = {"alias": 0.8, "terms": 0.5, "keywords": 0.8}
 MARGIN = 0.15  # …and leads the second by this much
 CLARIFY = 0.4  # below: unknown; between: the close candidates (with the learned signal) are offered
 AGREED = 9.0  # or when both signals rank the same item first, with this combined score…
-AGREED_MARGIN = 9.0  # …and this lead (9.0: never — see reports/calibration.json)
+AGREED_MARGIN = 9.0  # …and this lead (9.0: never — see reports/baseline/calibration.json)
 OPTION_SPAN = 0.25  # candidates this close to the best are offered
 
 
