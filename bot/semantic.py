@@ -24,7 +24,7 @@ from bot.kb.types import Knowledge
 
 log = logging.getLogger(__name__)
 
-# Calibrated on the development split (reports/calibration.json; committed copy in reports/baseline/); see module docstring.
+# Calibrated on the development split (reports/baseline/calibration.json); see module docstring.
 WEIGHT = 2.0  # combined = lexical + WEIGHT * max(0, similarity - FLOOR)
 FLOOR = 0.8
 SHORTLIST = 8
