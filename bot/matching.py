@@ -11,6 +11,11 @@ Three signals, computed over the item's name, aliases and situation keywords:
   stays below the threshold instead of landing on the nearest guess;
 * situation keywords — words of a described situation (饭馆, 黑烟, 排风口);
   at least two distinct ones, weighted by how specific they are, must occur.
+
+Questions and the items' vocabulary are compared in the canonical words of the domain
+thesaurus (knowledge/thesaurus.yaml). Whether to answer, offer options or say unknown is
+decided by thresholds calibrated on the development split (bot.semantic); the options are
+ordered with the learned sentence-embedding signal (bot.semantic).
 """
 
 from __future__ import annotations
@@ -18,10 +23,12 @@ from __future__ import annotations
 import math
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from bot import semantic
 from bot.kb.types import ItemInfo, Knowledge
+from bot.phrases import Phrases
 from bot.question_words import (
     NAME_CORE_MIN,
     NEGATION_BEFORE,
@@ -34,10 +41,7 @@ from bot.question_words import (
 )
 from bot.retrieval import TermPostings, fresh_tokenizer
 
-ACCEPT = 0.55  # below this the matter is unknown
-AMBIGUITY_MARGIN = 0.06  # candidates this close to the best are offered as options
 MAX_OPTIONS = 4
-TENTATIVE_FLOOR = 0.4  # other candidates offered beside a tentative best
 
 
 @dataclass(frozen=True)
@@ -68,50 +72,36 @@ class MatterMatch:
         return not self.candidates
 
 
-class _Phrases:
-    """Find known phrases in a text by dictionary look-ups per start and length.
-
-    Scales to hundreds of thousands of phrases, unlike one huge regex.
-    """
-
-    def __init__(self, phrases: dict[str, list[int]]):
-        self.phrases = phrases
-        self.lengths = sorted({len(p) for p in phrases}, reverse=True)
-
-    def find(self, text: str) -> list[tuple[str, int, int]]:
-        hits = []
-        for start in range(len(text)):
-            for length in self.lengths:
-                piece = text[start : start + length]
-                if len(piece) == length and piece in self.phrases:
-                    hits.append((piece, start, start + length))
-                    break  # the longest phrase starting here
-        return hits
-
-
 class MatterIndex:
-    def __init__(self, knowledge: Knowledge):
+    def __init__(self, knowledge: Knowledge, embeddings: bool = True):
         self.items = list(knowledge.items.values())
+        self.position = {item.code: i for i, item in enumerate(self.items)}
+        self.semantic = semantic.SemanticIndex.build(knowledge) if embeddings else None
+        self.thesaurus = knowledge.thesaurus
         self.tokenizer = fresh_tokenizer()
         self._lock = threading.Lock()
         with self._lock:
             for item in self.items:
                 for alias in item.aliases:
                     self.tokenizer.add_word(alias, freq=2000)
+            for word in self.thesaurus.words:
+                if len(word) >= 2:
+                    self.tokenizer.add_word(word, freq=2000)
         alias_items: dict[str, list[int]] = {}
         keyword_items: dict[str, list[int]] = {}
         self.postings: dict[str, list[int]] = {}  # term -> items whose vocabulary has it
         for index, item in enumerate(self.items):
             terms: set[str] = set()
-            for text in (item.name, *item.aliases):
+            for text in self.with_canonical((item.name, *item.aliases)):
                 terms |= self.terms(text)
             for term in terms:
                 self.postings.setdefault(term, []).append(index)
-            for alias in item.aliases:
-                if len(alias) >= 2:
+            for alias in self.with_canonical(item.aliases):
+                if len(alias) >= 2 and index not in alias_items.get(alias, ()):
                     alias_items.setdefault(alias, []).append(index)
-            for word in item.keywords:
-                keyword_items.setdefault(word, []).append(index)
+            for word in self.with_canonical(item.keywords):
+                if index not in keyword_items.get(word, ()):
+                    keyword_items.setdefault(word, []).append(index)
         n = max(1, len(self.items))
         self.idf = {t: math.log(1 + n / len(ix)) for t, ix in self.postings.items()}
         self.unseen_idf = math.log(1 + n / 0.5)
@@ -123,11 +113,25 @@ class MatterIndex:
             core = name_core(item.name)
             for text in {full, core} if len(core) >= NAME_CORE_MIN else {full}:
                 name_items.setdefault(text, []).append(index)
-        self.name_phrases = _Phrases(name_items)
-        self.alias_phrases = _Phrases(alias_items)
-        self.keyword_phrases = _Phrases(keyword_items)
+        self.name_phrases = Phrases(name_items)
+        self.alias_phrases = Phrases(alias_items)
+        self.keyword_phrases = Phrases(keyword_items)
         self.keyword_idf = {w: math.log(1 + n / len(ix)) for w, ix in keyword_items.items()}
         self.keyword_top = max(self.keyword_idf.values(), default=1.0)
+
+    def canonical(self, text: str) -> str:
+        """``text`` with the thesaurus's words in canonical form (随便扔 → 乱倾倒)."""
+        if not self.thesaurus.groups:
+            return text
+        with self._lock:
+            tokens = self.tokenizer.lcut(text)
+        return self.thesaurus.canonical_tokens(tokens)
+
+    def with_canonical(self, texts: tuple[str, ...]) -> list[str]:
+        """The texts and, where it differs, each one's canonical form."""
+        out = list(texts)
+        out.extend(c for c in (self.canonical(t) for t in texts) if c not in out)
+        return out
 
     def terms(self, text: str) -> set[str]:
         text = PUNCT_RE.sub("", text)
@@ -137,9 +141,14 @@ class MatterIndex:
         return words | bigrams
 
     def rank(self, question: str) -> list[Candidate]:
-        """Every item with any evidence, best first (no threshold)."""
+        """Every item with any evidence, best first (no threshold): lexical and learned signals."""
+        return self.with_semantic(question, self.lexical_rank(question))
+
+    def lexical_rank(self, question: str) -> list[Candidate]:
+        """Every item with lexical evidence, best first."""
         raw = PUNCT_RE.sub("", question)
-        query = clean_question(raw)
+        canonical = self.canonical(raw)
+        query = clean_question(canonical)
         scores: dict[int, tuple[float, str, str]] = {}
 
         def offer(index: int, score: float, evidence: str, kind: str) -> None:
@@ -148,8 +157,9 @@ class MatterIndex:
 
         # Aliases are looked for in the text as written: question words such
         # as 会/管 are also parts of names (居委会).
-        for index, (score, alias) in self._alias_scores(raw).items():
-            offer(index, score, alias, "alias")
+        for text in {raw, canonical}:
+            for index, (score, alias) in self._alias_scores(text).items():
+                offer(index, score, alias, "alias")
         q_terms = self.terms(query) if len(query) >= 2 else set()
         weights = {t: self.idf.get(t, self.unseen_idf) for t in q_terms}
         total = sum(weights.values())
@@ -159,10 +169,11 @@ class MatterIndex:
                 # even though the penalty's long name contains the same words.
                 coverage = 0.9 * sum(weights[t] for t in terms) / total
                 offer(index, coverage, "、".join(sorted(terms, key=len, reverse=True)[:3]), "terms")
-        for index, (score, words) in self._keyword_scores(raw).items():
+        for index, (score, words) in self._keyword_scores(canonical).items():
             offer(index, score, words, "keywords")
-        hint = type_hint(question)
-        wants = asks_for(raw)
+        hint, wants = type_hint(question), asks_for(raw)
+        if any(kind == "alias" and evidence.startswith("未取得") for _, evidence, kind in scores.values()):
+            hint, wants = None, None  # a licence named as missing (没有X就建房) is not a request for it
         return sorted(
             (
                 Candidate(self.items[i], adjusted_score(s, self.items[i], hint, wants), e, k)
@@ -171,22 +182,50 @@ class MatterIndex:
             key=lambda c: (-c.score, c.item.code),
         )
 
+    def with_semantic(self, question: str, ranked: list[Candidate]) -> list[Candidate]:
+        """``ranked`` re-scored with the learned signal, plus the embedding's own shortlist
+        (a matter described in words the lists never use); unchanged without embeddings."""
+        plain = clean_question(question)  # the embedding reads the question as written
+        if self.semantic is None or len(plain) < 2:
+            return ranked
+        similarity = self.semantic.similarities(plain)
+        seen = {c.item.code for c in ranked}
+        extra = [
+            Candidate(self.items[self.position[code]], 0.0, f"语义相近 {similarity[code]:.2f}", "semantic")
+            for code in semantic.shortlist(similarity)
+            if code not in seen
+        ]
+        return sorted(
+            (replace(c, score=c.score + semantic.boost(similarity[c.item.code])) for c in [*ranked, *extra]),
+            key=lambda c: (-c.score, c.item.code),
+        )
+
     def match(self, question: str) -> MatterMatch:
+        """Answer, offer options, or say unknown — by thresholds chosen on the development split
+        (``python -m bot.evaluation calibrate``) so that at most ~1% of answers are wrong.
+
+        The lexical score decides whether to answer (adding the learned signal gave no more
+        safe answers there); when it does not, the options are ranked with the learned signal,
+        which puts the right item among them more often.
+        """
         named = self.named(question)
         if named:
             return MatterMatch(tuple(named))
-        ranked = self.rank(question)
-        if not ranked or ranked[0].score < ACCEPT:
+        ranked = self.lexical_rank(question)
+        best = ranked[0].score if ranked else 0.0
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        if ranked and semantic.confident(ranked[0].kind, best, second):
+            return MatterMatch((ranked[0],))
+        if best < semantic.CLARIFY:
             return MatterMatch(())
-        best = ranked[0].score
-        close = [c for c in ranked if c.score >= max(ACCEPT, best - AMBIGUITY_MARGIN)]
-        top = ranked[0]
-        if len(close) == 1 and top.kind == "keywords" and len(top.evidence.split("、")) < 3:
-            # Two situation words alone were right for only ~3 in 4 described
-            # situations (eval, colloquial): confirm instead of answering.
-            others = [c for c in ranked[1:] if c.score >= TENTATIVE_FLOOR][: MAX_OPTIONS - 1]
-            return MatterMatch((top, *others), tentative=True)
-        return MatterMatch(tuple(close[:MAX_OPTIONS]))
+        combined = self.with_semantic(question, ranked)
+        top = combined[0].score
+        lead = top - (combined[1].score if len(combined) > 1 else 0.0)
+        if combined[0].item == ranked[0].item and top >= semantic.AGREED and lead >= semantic.AGREED_MARGIN:
+            # Both signals put the same item first, far enough ahead of the rest.
+            return MatterMatch((combined[0],))
+        options = [c for c in combined if c.score >= max(semantic.CLARIFY, top - semantic.OPTION_SPAN)]
+        return MatterMatch(tuple(options[:MAX_OPTIONS]), tentative=len(options) == 1)
 
     def named(self, question: str) -> list[Candidate]:
         """Items whose formal name (or its long core) is written in the question.

@@ -13,7 +13,8 @@ from typing import Any
 from bot.dialogue import State, Turn, handle_turn
 from bot.dialogue.parse import strip_spans
 from bot.kb.types import Knowledge
-from bot.matching import TENTATIVE_FLOOR, matter_index
+from bot.matching import matter_index
+from bot.semantic import CLARIFY
 
 INTENTS = ("ask_can", "ask_who", "ask_basis")
 SOURCE_LABELS = {"message": "问题中提到", "metadata": "所选镇街", "conversation": "对话中", "directory": "用户目录"}
@@ -64,7 +65,7 @@ def try_question(knowledge: Knowledge, text: str, unit: str | None = None, inten
     candidates = tuple(
         Candidate(c.item.code, c.item.name, round(c.score, 3), c.kind, c.evidence, c.item.code == chosen)
         for c in ranked[:MAX_CANDIDATES]
-        if c.score >= TENTATIVE_FLOOR / 2 or c.item.code == chosen
+        if c.score >= CLARIFY / 2 or c.item.code == chosen
     )
     messages = tuple(m.to_dict() for m in outcome.reply.messages)
     payload = next((m["custom"] for m in messages if m.get("custom")), None) or {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -15,7 +16,7 @@ REPORTS = PROJECT_ROOT / "reports"
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from bot.evaluation.cases import exact_name_cases, load_cases
+    from bot.evaluation.cases import SPLITS, exact_name_cases, load_cases
     from bot.evaluation.qa import accuracy_by_group, ranking, run_cases
     from bot.evaluation.report import load_baseline, write_eval
     from bot.kb.provider import default_provider
@@ -36,6 +37,7 @@ def _eval(args: argparse.Namespace) -> int:
         "overall_accuracy": sum(r.ok for r in results) / len(results),
         "wrong_rate": sum(r.outcome == "wrong" for r in results) / len(results),
         "groups": accuracy_by_group(results),
+        "splits": {split: accuracy_by_group([r for r in results if r.case.split == split]) for split in SPLITS},
         "matcher": ranked["matcher"],
         "baselines": {k: v for k, v in ranked.items() if k != "matcher"},
         "colloquial_lead_points": 100 * (colloquial["matcher"] - best_baseline),
@@ -63,6 +65,17 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _calibrate(args: argparse.Namespace) -> int:
+    from bot.evaluation.calibrate import calibrate
+    from bot.kb.provider import default_provider
+
+    result = calibrate(default_provider().get(), REPORTS / "calibration.json")
+    print(f"选定（开发集）：{result['chosen']}；报告：{REPORTS / 'calibration.json'}")
+    for split, groups in result["splits"].items():
+        print(split, json.dumps(groups, ensure_ascii=False))
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     from bot.evaluation.bench import run_bench
 
@@ -78,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--skip-nlu", action="store_true")
     e.add_argument("--folds", type=int, default=5)
     e.add_argument("--skip-exact", action="store_true", help="不评测“每个事项的正式名称”组")
+    sub.add_parser("calibrate", help="在开发集上选定语义信号权重与回答/追问/未找到阈值（离线，无需服务）")
     b = sub.add_parser("bench", help="性能：延迟、吞吐、内存、训练和构建时间、匹配器规模")
     b.add_argument("--skip-train", action="store_true")
     for p in (e, b):
@@ -86,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         p.add_argument("--rasa-port", type=int, default=int(os.environ.get("EVAL_RASA_PORT") or servers.free_port()))
     args = parser.parse_args(argv)
+    if args.command == "calibrate":
+        return _calibrate(args)
     return _eval(args) if args.command == "eval" else _bench(args)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,22 @@ class Case:
     @property
     def single_turn(self) -> bool:
         return len(self.turns) == 1
+
+    @property
+    def split(self) -> str:
+        return split_of(self.id)
+
+
+SPLITS = ("dev", "held_out")
+
+
+def split_of(case_id: str) -> str:
+    """``dev`` (thresholds and weights are tuned on it) or ``held_out`` (never tuned on).
+
+    Deterministic: the parity of the first 32 bits of the SHA-256 of the case id, so a
+    case keeps its split when others are added and about half of each group is held out.
+    """
+    return SPLITS[int(hashlib.sha256(case_id.encode("utf-8")).hexdigest()[:8], 16) % 2]
 
 
 def load_cases(path: Path = DEFAULT_CASES) -> list[Case]:

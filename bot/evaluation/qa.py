@@ -73,7 +73,7 @@ def ranking(knowledge: Knowledge, cases: list[Case]) -> dict[str, dict[str, Any]
     """Top-1/top-3 item accuracy of the matcher and the baselines on single-turn questions."""
     keyword, bm25, index = KeywordSearch(knowledge), BM25Search(knowledge), matter_index(knowledge)
     rankers = {
-        "matcher": lambda q: [c.item for c in index.rank(_without_unit(knowledge, q))],
+        "matcher": lambda q: [c.item for c in index.rank(without_unit(knowledge, q))],
         "keyword": keyword.rank,
         "bm25": bm25.rank,
     }
@@ -97,7 +97,7 @@ def ranking(knowledge: Knowledge, cases: list[Case]) -> dict[str, dict[str, Any]
     return out
 
 
-def _without_unit(knowledge: Knowledge, text: str) -> str:
+def without_unit(knowledge: Knowledge, text: str) -> str:
     mention = resolve_unit(knowledge, text, matter_spans(knowledge, text))
     for start, end in sorted(mention.spans, reverse=True):
         text = text[:start] + " " + text[end:]

@@ -67,6 +67,17 @@ def write_eval(out_dir: Path, result: dict[str, Any], baseline: dict[str, Any] |
             f"**{_pct(g.get('wrong'))}** | {_pct(g.get('other'))} | {_pct(before)} | {_delta(g['accuracy'], before)} | "
             f"{'≥ ' + _pct(target) if target else ''} |"
         )
+    for split, groups in (result.get("splits") or {}).items():
+        title = "开发集（阈值和权重在此选定）" if split == "dev" else "留出集（从不用于调参）"
+        lines += ["", f"### {title}：{split}", "", "| 组 | 题数 | 准确 | 追问 | 未找到 | **答错** |"]
+        lines.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+        for group, g in groups.items():
+            lines.append(
+                f"| {group} | {g['n']} | {_pct(g['accuracy'])} | {_pct(g.get('clarified'))} | "
+                f"{_pct(g.get('unknown'))} | **{_pct(g.get('wrong'))}** |"
+            )
+    if result.get("splits"):
+        lines += ["", "划分：按用例 id 的 SHA-256 前 32 位奇偶（`bot.evaluation.cases.split_of`），约各一半。"]
     lines += [
         "",
         "## 事项排序：助手的匹配器与基线（单轮、期望事项已知的问题）",

@@ -7,6 +7,7 @@ imported list were rejected (nothing written), or the command line is wrong.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -70,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
                 knowledge = KnowledgeProvider(cfg.database_url).get()
                 units, matters = write_lexicon(knowledge, _lexicon_files(cfg))
             print(f"已生成词典和查找表：{units} 个镇街名称，{matters} 个事项名称")
+            if os.environ.get("MATCHER_EMBEDDINGS", "1") != "0":
+                from bot.kb.embeddings import passage_vectors
+
+                vectors = passage_vectors(knowledge, cfg.build_dir)  # cached per text: only new ones are embedded
+                print(f"已生成事项语义向量：{len(vectors.codes)} 条描述")
         elif args.command == "info":
             from bot.kb.provider import KnowledgeProvider
 

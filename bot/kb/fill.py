@@ -83,7 +83,10 @@ def fill(session: Session, sources: Sources) -> tuple[int, int]:
         rows.add(m.OfficeAlias, alias=alias, office=office)
     for kind, words in (("unit_common_word", sources.unit_common_words), ("speech_term", sources.speech_terms)):
         for word in words:
-            rows.add(m.VocabularyWord, kind=kind, word=word)
+            rows.add(m.VocabularyWord, kind=kind, word=word, grp=None)
+    for group_number, group in enumerate(sources.synonyms):
+        for word in group:
+            rows.add(m.VocabularyWord, kind="synonym", word=word, grp=group_number)
 
     # Every article of a cited law is stored, so answers can quote neighbouring articles too.
     cited_laws = {ref.law for item in sources.items for ref in item.references}

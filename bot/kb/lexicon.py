@@ -1,7 +1,8 @@
 """Generate, from the knowledge base, the vocabulary the language pipeline uses:
 
-- the jieba user dictionary (``build/jieba/userdict.txt``) and the Rasa lookup
-  tables (``build/nlu/lookups.yml``), so the NLU learns the words the lists use;
+- the jieba user dictionary (``build/jieba/userdict.txt``, with the words of
+  ``knowledge/thesaurus.yaml``) and the Rasa lookup tables (``build/nlu/lookups.yml``),
+  so the NLU learns the words the lists use;
 - the speech normaliser's vocabulary (``build/asr/vocabulary.txt``, read by
   :mod:`bot.normalize`): the speech terms of ``knowledge/vocabulary.yaml`` first,
   then matter, district and unit names. It lives outside ``build/jieba`` because
@@ -48,10 +49,15 @@ def matter_names(knowledge: Knowledge) -> list[str]:
     return sorted(names)
 
 
+def synonym_words(knowledge: Knowledge) -> list[str]:
+    """The thesaurus's words of two characters or more (single characters stay out of dictionaries)."""
+    return [w for w in knowledge.thesaurus.words if len(w) >= 2]
+
+
 def vocabulary_lines(knowledge: Knowledge) -> list[tuple[str, str]]:
     """(kind, word) for the speech normaliser, in priority order."""
     groups = {
-        "speech": list(knowledge.speech_terms),
+        "speech": list(dict.fromkeys([*knowledge.speech_terms, *synonym_words(knowledge)])),
         "matter": matter_names(knowledge),
         "district": sorted(knowledge.districts),
         "unit": unit_names(knowledge),
@@ -72,7 +78,7 @@ def read_vocabulary(path: Path) -> list[tuple[str, str]]:
 def write_lexicon(knowledge: Knowledge, files: LexiconFiles) -> tuple[int, int]:
     """Write every file only when its content changes (keeps `make` from retraining)."""
     units, matters = unit_names(knowledge), matter_names(knowledge)
-    words = sorted(set(units) | set(matters) | set(knowledge.districts))
+    words = sorted(set(units) | set(matters) | set(knowledge.districts) | set(synonym_words(knowledge)))
     # jieba reads no comment lines: the header lives in a README beside it.
     _write_if_changed(files.jieba_dir / "userdict.txt", "".join(f"{w} 2000 n\n" for w in words))
     _write_if_changed(files.jieba_dir / "README", HEADER)

@@ -88,8 +88,9 @@ class OfficeAlias(Base):
 class VocabularyWord(Base):
     """A word of ``knowledge/vocabulary.yaml``; ``id`` keeps their order.
 
-    kind: ``unit_common_word`` (a bare unit name that is an everyday word) or
-    ``speech_term`` (a domain word the speech normaliser corrects towards).
+    kind: ``unit_common_word`` (a bare unit name that is an everyday word),
+    ``speech_term`` (a domain word the speech normaliser corrects towards) or
+    ``synonym`` (a thesaurus word; ``grp`` numbers its group, whose first word is canonical).
     """
 
     __tablename__ = "vocabulary_word"
@@ -98,6 +99,7 @@ class VocabularyWord(Base):
     id = Column(Integer, primary_key=True)
     kind = Column(String(24), nullable=False)
     word = Column(String(32), nullable=False)
+    grp = Column(Integer, nullable=True)
 
 
 class Law(Base):

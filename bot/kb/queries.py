@@ -10,6 +10,7 @@ from bot.errors import KnowledgeUnavailable
 from bot.kb import models as m
 from bot.kb.legal import clause_text
 from bot.kb.names import unit_full_name
+from bot.kb.thesaurus import Thesaurus
 from bot.kb.types import (
     Accountability,
     AgencyInfo,
@@ -127,8 +128,12 @@ def load_knowledge(session: Session) -> Knowledge:
         ).scalars()
     )
     words: dict[str, list[str]] = {"unit_common_word": [], "speech_term": []}
+    synonyms: dict[int, list[str]] = {}
     for word in session.execute(select(m.VocabularyWord).order_by(m.VocabularyWord.id)).scalars():
-        words.setdefault(word.kind, []).append(word.word)
+        if word.kind == "synonym":
+            synonyms.setdefault(word.grp, []).append(word.word)
+        else:
+            words.setdefault(word.kind, []).append(word.word)
     facts = tuple(
         FactInfo(f.key, f.topic, f.answer, tuple(k for k in f.keywords.split(";") if k), f.source)
         for f in session.execute(select(m.Fact).order_by(m.Fact.id)).scalars()
@@ -148,6 +153,7 @@ def load_knowledge(session: Session) -> Knowledge:
         },
         unit_common_words=frozenset(words["unit_common_word"]),
         speech_terms=tuple(words["speech_term"]),
+        thesaurus=Thesaurus.of(tuple(tuple(synonyms[g]) for g in sorted(synonyms))),
     )
 
 

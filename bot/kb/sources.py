@@ -29,6 +29,7 @@ from bot.kb.source_items import (
     read_keywords,
 )
 from bot.kb.source_organisation import read_agencies, read_facts, read_posts
+from bot.kb.thesaurus import read_thesaurus
 from bot.kb.types import UNIT_KINDS, UnitInfo
 
 SOURCE_FILES = (
@@ -43,6 +44,7 @@ SOURCE_FILES = (
     "agencies.yaml",
     "facts.yaml",
     "vocabulary.yaml",
+    "thesaurus.yaml",
 )
 IMPORTS_DIR = "imports"
 _SPEECH_TERM = re.compile(r"^[\u4e00-\u9fff]{2,8}$")
@@ -77,6 +79,7 @@ class Sources:
     unit_common_words: list[str] = field(default_factory=list)
     speech_terms: list[str] = field(default_factory=list)
     paths: dict[str, Path] = field(default_factory=dict)  # where each hashed source was read from
+    synonyms: list[tuple[str, ...]] = field(default_factory=list)  # thesaurus groups, canonical first
 
     @property
     def digest(self) -> str:
@@ -129,6 +132,9 @@ def load_sources(directory: Path, import_files: dict[str, Path] | None = None) -
     substitutes, office_aliases = _apply_offices(directory / "offices.yaml", units, problems)
     documents = _read_documents(directory / "documents.csv", problems)
     common_words, speech_terms = _read_vocabulary(directory / "vocabulary.yaml", units, problems)
+    synonyms = read_thesaurus(
+        load_yaml(directory / "thesaurus.yaml", problems), lambda reason: problems.add("thesaurus.yaml", 0, reason)
+    )
 
     law_dir = directory / "laws"
     laws = load_laws(law_dir) if law_dir.exists() else {}
@@ -167,6 +173,7 @@ def load_sources(directory: Path, import_files: dict[str, Path] | None = None) -
         common_words,
         speech_terms,
         paths,
+        synonyms,
     )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from bot.kb.names import unit_full_name
+from bot.kb.thesaurus import Thesaurus
 
 UNIT_KINDS = ("town", "central_street", "noncentral_street")
 UNIT_KIND_LABELS = {"town": "镇", "central_street": "中心城区街道", "noncentral_street": "非中心城区街道"}
@@ -158,3 +159,5 @@ class Knowledge:
     unit_common_words: frozenset[str] = frozenset()
     # Domain words speech recognisers get wrong, in priority order (for the normaliser).
     speech_terms: tuple[str, ...] = ()
+    # Staff's words for the lists' words (knowledge/thesaurus.yaml), for matcher, NLU and normaliser.
+    thesaurus: Thesaurus = field(default_factory=Thesaurus)

@@ -96,6 +96,7 @@ def test_a_deployment_gets_its_own_words_in_the_knowledge_and_the_lexicon(tmp_pa
     # A deployment adds 网格员 to its speech terms and treats 石牌 alone as a unit's everyday word.
     _edit_yaml(knowledge_copy / "vocabulary.yaml", unit_common_words=["人民", "石牌"], speech_terms=["网格员", "处罚"])
     _edit_yaml(knowledge_copy / "offices.yaml", short_names={"网格办": "综合治理办公室"})
+    _edit_yaml(knowledge_copy / "thesaurus.yaml", groups=[])  # and no synonyms of its own
     build(knowledge_copy, _url(tmp_path))
     deployed = KnowledgeProvider(_url(tmp_path)).get()
     assert deployed.office_aliases == {"网格办": "综合治理办公室"}
