@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from bot import answer, overview
 from bot.dialogue import fallback, structural
+from bot.dialogue.kinds import vague_power_type
 from bot.dialogue.parse import has_matter_words, is_self_introduction, speaks_of_own_unit, strip_spans
 from bot.dialogue.state import Pending, Question, State
 from bot.dialogue.turn import QUESTION_OF_INTENT, Outcome, Turn, UnitContext, resolve_units
@@ -30,7 +31,9 @@ def answer_question(knowledge: Knowledge, turn: Turn, state: State, units: UnitC
     residual = strip_spans(text, mention.spans)
     item: ItemInfo | None = knowledge.items.get(turn.entities.get("matter", "")) if turn.entities else None
     match = None
-    if item is None:
+    # "那能罚款吗" after a matter: a power type and nothing else asks about that matter again.
+    follow_up = state.matter is not None and vague_power_type(residual) is not None
+    if item is None and not follow_up:
         match = match_matter(knowledge, residual)
         item = match.item
     ambiguous_matter = match is not None and match.ambiguous
