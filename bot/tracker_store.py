@@ -10,7 +10,7 @@ long, data/rules/) and the actions read only the slots and the latest message, s
 exactly as with the whole session. Everything else (the HTTP API's trackers, the audit) still
 sees every event: only :meth:`retrieve` is shortened.
 
-Old events are pruned when a conversation starts a new session: events older than
+``TRACKER_TAIL_EVENTS`` (default 120) sets the tail's length. Old events are pruned when a conversation starts a new session: events older than
 ``TRACKER_RETENTION_DAYS`` days (default 180; 0 keeps them forever) are deleted for that sender.
 
 endpoints.yml: ``tracker_store: {type: bot.tracker_store.TailSQLTrackerStore, url: …}``.
@@ -62,9 +62,9 @@ def retention_days(env: dict[str, str] | None = None) -> float:
 class TailSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore that loads the tail of the current session and prunes old sessions."""
 
-    def __init__(self, *args: Any, tail_events: int = TAIL_EVENTS, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, tail_events: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.tail_events = int(tail_events)
+        self.tail_events = max(1, int(tail_events or os.environ.get("TRACKER_TAIL_EVENTS") or TAIL_EVENTS))
         self.retention_s = retention_days() * 86400
         _Base.metadata.create_all(self.engine)
 
