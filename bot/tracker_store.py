@@ -10,8 +10,9 @@ long, data/rules/) and the actions read only the slots and the latest message, s
 exactly as with the whole session. Everything else (the HTTP API's trackers, the audit) still
 sees every event: only :meth:`retrieve` is shortened.
 
-``TRACKER_TAIL_EVENTS`` (default 120) sets the tail's length. Old events are pruned when a conversation starts a new session: events older than
-``TRACKER_RETENTION_DAYS`` days (default 180; 0 keeps them forever) are deleted for that sender.
+``TRACKER_TAIL_EVENTS`` (default 120) sets the tail's length. Old events are pruned when a
+conversation starts a new session: events older than ``TRACKER_RETENTION_DAYS`` days (default 180;
+0 keeps them forever) are deleted for that sender.
 
 endpoints.yml: ``tracker_store: {type: bot.tracker_store.TailSQLTrackerStore, url: …}``.
 """
@@ -26,10 +27,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import declarative_base
 
 logger = logging.getLogger(__name__)
