@@ -31,7 +31,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy.orm import declarative_base
+from sqlalchemy.orm import declarative_base, sessionmaker
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ TAIL_EVENTS = 120  # a dozen turns or more; the policies need the last five
 RETENTION_DAYS = 180
 _LOADED = "_bot_loaded_events"  # set on a retrieved tracker: how many of its events are stored (or made up)
 
+_TAILED = "_bot_tail_only"  # set on a retrieved tracker: only the tail was loaded
 _Base: Any = declarative_base()
 
 
@@ -67,7 +68,26 @@ class TailSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         self.tail_events = max(1, int(tail_events or os.environ.get("TRACKER_TAIL_EVENTS") or TAIL_EVENTS))
         self.retention_s = retention_days() * 86400
+        engine: sa.engine.Engine = self.engine
+        if engine.url.get_backend_name() == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+            self._pooled_sqlite(engine)
         _Base.metadata.create_all(self.engine)
+
+    def _pooled_sqlite(self, engine: sa.engine.Engine) -> None:
+        """Keep SQLite connections open, in WAL mode with NORMAL sync (as bot/db.py does).
+
+        SQLAlchemy 1.4 opens and closes a SQLite file per session by default, and each close of the
+        last connection checkpoints the journal; a commit in the default mode waits for the disk.
+        Both stalled Rasa's event loop on every message. WAL with NORMAL sync survives a crash of
+        the application (a power cut may lose the last turns).
+        """
+        url = engine.url
+        engine.dispose()
+        self.engine = engine = sa.create_engine(
+            url, poolclass=sa.pool.QueuePool, pool_size=2, connect_args={"check_same_thread": False}
+        )
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        self.sessionmaker = sessionmaker(bind=engine)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The current session's last turns, the slots as they stand, and what came before summed up."""
@@ -92,6 +112,7 @@ class TailSQLTrackerStore(SQLTrackerStore):
             events = _prelude(json.loads(snapshot.data)) + _from_user_message(events[1:])
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         setattr(tracker, _LOADED, len(tracker.events))
+        setattr(tracker, _TAILED, snapshot is not None)
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -111,10 +132,22 @@ class TailSQLTrackerStore(SQLTrackerStore):
                         data=json.dumps(data),
                     )
                 )
-            session.merge(SlotSnapshot(sender_id=tracker.sender_id, data=json.dumps(_snapshot(tracker))))
+            if self._needs_snapshot(tracker):
+                session.merge(SlotSnapshot(sender_id=tracker.sender_id, data=json.dumps(_snapshot(tracker))))
             if self.retention_s > 0 and any(isinstance(e, SessionStarted) for e in events):
                 self._prune(session, tracker.sender_id)
             session.commit()
+
+    def _needs_snapshot(self, tracker: DialogueStateTracker) -> bool:
+        """Whether the session may be longer than the tail: only then is the snapshot read."""
+        if getattr(tracker, _TAILED, False):
+            return True
+        session_events = len(tracker.events)
+        for i, event in enumerate(reversed(tracker.events)):
+            if isinstance(event, SessionStarted):
+                session_events = i + 1
+                break
+        return session_events > self.tail_events // 2
 
     def _new_events(self, session: Any, tracker: DialogueStateTracker) -> list[Event]:
         """The events of ``tracker`` not stored yet (and not made up by :meth:`retrieve`)."""
@@ -133,6 +166,14 @@ class TailSQLTrackerStore(SQLTrackerStore):
         )
         if deleted:
             logger.info("pruned %d events older than the retention period", deleted)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def _snapshot(tracker: DialogueStateTracker) -> dict[str, Any]:
