@@ -4,6 +4,11 @@ Rasa validates every action-server response with ``jsonschema.validate``, which 
 schema itself again on every call (RasaHQ/rasa#11717): a tenth of Rasa's time per message here.
 The schema is Rasa's own constant, so it is checked once and its validator kept; responses are
 validated exactly as before and an invalid one raises the same error.
+
+Rasa also sends the action server every event of the conversation on every call. Our actions
+(actions/actions.py) read the slots, the latest message and its input channel only, so the events
+sent start at the latest user message: what a call costs no longer grows with the conversation.
+The domain is not sent either (``enable_selective_domain`` in endpoints.yml).
 """
 
 from __future__ import annotations
@@ -37,3 +42,20 @@ def install() -> None:
         return True
 
     RemoteAction._validate_action_result = validate_action_result
+    RemoteAction._action_call_format = _action_call_format
+
+
+def _action_call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:
+    """Rasa's request to the action server, with the events from the latest user message on."""
+    import rasa
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import EventVerbosity
+
+    state = tracker.current_state(EventVerbosity.NONE)
+    events = list(tracker.events)
+    start = next((i for i in range(len(events) - 1, -1, -1) if isinstance(events[i], UserUttered)), 0)
+    state["events"] = [event.as_dict() for event in events[start:]]
+    result = {"next_action": self._name, "sender_id": tracker.sender_id, "tracker": state, "version": rasa.__version__}
+    if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
+        result["domain"] = domain.as_dict()
+    return result
