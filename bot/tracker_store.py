@@ -10,7 +10,7 @@ long, data/rules/) and the actions read only the slots and the latest message, s
 exactly as with the whole session. Everything else (the HTTP API's trackers, the audit) still
 sees every event: only :meth:`retrieve` is shortened.
 
-``TRACKER_TAIL_EVENTS`` (default 120) sets the tail's length. Old events are pruned when a
+``TRACKER_TAIL_EVENTS`` (default 40) sets the tail's length. Old events are pruned when a
 conversation starts a new session: events older than ``TRACKER_RETENTION_DAYS`` days (default 180;
 0 keeps them forever) are deleted for that sender.
 
@@ -35,7 +35,7 @@ from sqlalchemy.orm import declarative_base, sessionmaker
 
 logger = logging.getLogger(__name__)
 
-TAIL_EVENTS = 120  # a dozen turns or more; the policies need the last five
+TAIL_EVENTS = 40  # five turns or more (about seven events each): the rules look at one
 RETENTION_DAYS = 180
 _LOADED = "_bot_loaded_events"  # set on a retrieved tracker: how many of its events are stored (or made up)
 
@@ -72,6 +72,20 @@ class TailSQLTrackerStore(SQLTrackerStore):
         if engine.url.get_backend_name() == "sqlite" and engine.url.database not in (None, "", ":memory:"):
             self._pooled_sqlite(engine)
         _Base.metadata.create_all(self.engine)
+        self._index_events()
+
+    def _index_events(self) -> None:
+        """Indexes that make the tail's two queries independent of how long the sender's history is.
+
+        The latest session start (sender, type, timestamp) and the last events (sender, id);
+        Rasa's own index is on the sender alone, so both queries read every event of the sender.
+        """
+        table = self.SQLEvent.__table__
+        for index in (
+            sa.Index("bot_events_sender_type_time", table.c.sender_id, table.c.type_name, table.c.timestamp),
+            sa.Index("bot_events_sender_id", table.c.sender_id, table.c.id),
+        ):
+            index.create(self.engine, checkfirst=True)
 
     def _pooled_sqlite(self, engine: sa.engine.Engine) -> None:
         """Keep SQLite connections open, in WAL mode with NORMAL sync (as bot/db.py does).
