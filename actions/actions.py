@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot import service
 from bot.answer import Reply
 from bot.dialogue import State, Turn
+from bot.dialogue.state import changed_slots
 from bot.errors import KnowledgeError
 
 logger = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ class ActionAnswerPower(Action):
             return []
         _render(dispatcher, outcome.reply)
         logger.info("answered %s", outcome.understood)
-        return _slot_events(outcome.state)
+        return _slot_events(outcome.state, tracker)
 
 
 class ActionForgetUnit(Action):
@@ -81,7 +82,7 @@ class ActionForgetUnit(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         _render(dispatcher, await asyncio.to_thread(service.forget_unit, tracker.sender_id))
-        return _slot_events(replace(State.from_slots(tracker.current_slot_values()), unit=None, pending=None))
+        return _slot_events(replace(State.from_slots(tracker.current_slot_values()), unit=None, pending=None), tracker)
 
 
 class ActionFeedback(Action):
@@ -95,8 +96,9 @@ class ActionFeedback(Action):
         return []
 
 
-def _slot_events(state: State) -> list[dict[str, Any]]:
-    return [SlotSet(name, value) for name, value in state.to_slots().items()]
+def _slot_events(state: State, tracker: Tracker) -> list[dict[str, Any]]:
+    """SlotSet events for the slots this turn changed only: each event is stored and replayed."""
+    return [SlotSet(name, value) for name, value in changed_slots(state, tracker.current_slot_values()).items()]
 
 
 def _payload_entities(entities: list[dict[str, Any]]) -> dict[str, str]:

@@ -257,6 +257,10 @@ def run_rasa(argv: list[str]) -> None:
         sys.exit("未设置 RASA_AUTH_TOKEN：Rasa 的 HTTP API 不会在没有访问令牌的情况下启动。")
     from rasa.__main__ import main as rasa_main
 
+    from bot import rasa_speedups
+
+    rasa_speedups.install()
+
     # "--auth-token=…" in one piece: a token may start with "-" (token_urlsafe), which argparse takes for an option.
     sys.argv = ["rasa", *argv, f"--auth-token={token}"]
     rasa_main()

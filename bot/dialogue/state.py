@@ -77,6 +77,14 @@ def to_slots(state: State) -> dict[str, Any]:
     }
 
 
+def changed_slots(state: State, slots: Mapping[str, Any]) -> dict[str, Any]:
+    """The slot values of ``state`` that differ from ``slots`` (what the tracker holds now).
+
+    Only these are set: a turn that changes nothing adds no slot events to the conversation.
+    """
+    return {name: value for name, value in to_slots(state).items() if slots.get(name) != value}
+
+
 def from_slots(slots: Mapping[str, Any]) -> State:
     """The state kept in ``slots``; never raises, whatever the slots hold."""
     pending = _decode("pending", slots.get("pending"), _PENDING_FIELDS, ("need",))

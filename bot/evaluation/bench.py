@@ -1,42 +1,44 @@
-"""Benchmarks: REST latency and throughput, latency along one long conversation, memory,
-training and build time; import and matcher scale in :mod:`bot.evaluation.bench_scale`."""
+"""Benchmarks: REST latency and throughput beside a bare Rasa (bench_anchor), latency along one long
+conversation, memory by distinct senders, training and build time, matter resolution, and the
+import and matcher scale in :mod:`bot.evaluation.bench_scale`. Load and report: bench_load, bench_report."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-from tqdm import tqdm
-
 from bot import servers
-from bot.client import send
 from bot.config import KNOWLEDGE_DIR, PROJECT_ROOT, settings
-from bot.evaluation.bench_scale import scale_bench, scale_markdown
+from bot.evaluation import bench_anchor
+from bot.evaluation.bench_load import load, long_conversation, peak_rss_mb, percentiles, senders_memory, side_by_side
+from bot.evaluation.bench_report import markdown, plots
+from bot.evaluation.bench_scale import scale_bench
 from bot.evaluation.cases import load_cases
 from bot.kb.build import build
 from bot.kb.provider import default_provider
+from bot.kb.types import Knowledge
+from bot.matching import MatterIndex
 
 SEQUENTIAL = 500
 CONCURRENCY = (10, 50)
-TARGETS = {"p50_ms": 60, "p95_ms": 150, "throughput_per_s": 25, "train_s": 300}
-
-
-def percentiles(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-
-    def pick(q: float) -> float:
-        return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-    return {"p50": pick(0.50), "p95": pick(0.95), "p99": pick(0.99), "mean": statistics.fmean(ordered)}
+SENDERS = (100, 10_000)  # memory after this many distinct senders
+SENDER_MESSAGE = "你好"  # one short message each: affordable on 2 cores
+TARGETS = {
+    "p50_ms": 60,
+    "p95_ms": 150,
+    "throughput_per_s": 25,
+    "train_s": 300,
+    "long_ratio": 1.1,  # turn 200 over turn 1
+    "anchor_p50_ratio": 1.2,  # ours over the bare-Rasa anchor
+    "anchor_throughput_ratio": 0.9,
+    "senders_memory_ratio": 1.2,  # after 10,000 senders over after 100
+}
 
 
 def _questions() -> list[str]:
@@ -45,80 +47,6 @@ def _questions() -> list[str]:
         for c in load_cases()
         if c.single_turn and c.group in ("clean", "colloquial", "noisy", "who", "basis")
     ]
-
-
-TURNS_PER_CONVERSATION = 10  # staff ask a few questions, then the conversation ends
-
-
-async def _conversation(session: aiohttp.ClientSession, url: str, questions: list[str], bar: tqdm) -> list[float]:
-    latencies = []
-    for i, text in enumerate(questions):
-        if i % TURNS_PER_CONVERSATION == 0:
-            sender = f"bench-{uuid.uuid4().hex[:8]}"
-        start = time.perf_counter()
-        await send(session, url, sender, text)
-        latencies.append(1000 * (time.perf_counter() - start))
-        bar.update(1)
-    return latencies
-
-
-async def _load(url: str, questions: list[str], conversations: int, total: int, label: str) -> dict[str, Any]:
-    per = max(1, total // conversations)
-    connector = aiohttp.TCPConnector(limit=conversations)
-    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120)) as session:
-        with tqdm(total=per * conversations, desc=label, unit="问") as bar:
-            start = time.perf_counter()
-            chunks = [[questions[(c * per + i) % len(questions)] for i in range(per)] for c in range(conversations)]
-            results = await asyncio.gather(*(_conversation(session, url, chunk, bar) for chunk in chunks))
-            wall = time.perf_counter() - start
-    latencies = [x for r in results for x in r]
-    return {
-        "conversations": conversations,
-        "turns_per_conversation": TURNS_PER_CONVERSATION,
-        "requests": len(latencies),
-        "wall_s": wall,
-        "throughput_per_s": len(latencies) / wall,
-        "latency_ms": percentiles(latencies),
-        "_raw": latencies,
-    }
-
-
-LONG_MARKS = (1, 20, 100, 200)  # turns of one conversation where latency is measured
-LONG_WINDOW = 5  # turns measured from each mark on: their p50 is the mark's latency
-LONG_QUESTION = "石牌街道能不能处罚占道经营"  # a full answer every turn: the heaviest events a turn adds
-
-
-async def long_conversation(url: str) -> dict[str, Any]:
-    """p50 latency at turns 1, 20, 100 and 200 of one conversation, and each as a ratio to turn 1.
-
-    A WeCom user keeps one conversation id for months: what a turn costs must not grow with
-    the turns before it. The same question every turn, so only the conversation's length varies.
-    """
-    sender = f"bench-long-{uuid.uuid4().hex[:8]}"
-    last = LONG_MARKS[-1] + LONG_WINDOW - 1
-    latencies: dict[int, float] = {}
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
-        for turn in tqdm(range(1, last + 1), desc="一个长对话", unit="问"):
-            start = time.perf_counter()
-            await send(session, url, sender, LONG_QUESTION)
-            latencies[turn] = 1000 * (time.perf_counter() - start)
-    p50 = {mark: statistics.median(latencies[t] for t in range(mark, mark + LONG_WINDOW)) for mark in LONG_MARKS}
-    first = p50[LONG_MARKS[0]]
-    return {
-        "window": LONG_WINDOW,
-        "p50_ms": {str(mark): v for mark, v in p50.items()},
-        "ratio_to_turn_1": {str(mark): v / first for mark, v in p50.items()},
-    }
-
-
-def _peak_rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
 
 
 def _train_seconds() -> float:
@@ -158,6 +86,18 @@ def _kb_build_seconds() -> float:
     return statistics.median(times)
 
 
+def matter_resolution(knowledge: Knowledge) -> dict[str, Any]:
+    """How long bot.matching takes to resolve the matter of each evaluation question (issue 12)."""
+    index = MatterIndex(knowledge)
+    questions = [c.question for c in load_cases()]
+    times = []
+    for q in questions:
+        start = time.perf_counter()
+        index.match(q)
+        times.append(1000 * (time.perf_counter() - start))
+    return {"questions": len(questions), "ms": percentiles(times)}
+
+
 def run_bench(out_dir: Path, action_port: int, rasa_port: int, skip_train: bool = False) -> dict[str, Any]:
     out_dir.mkdir(parents=True, exist_ok=True)
     questions = _questions()
@@ -171,113 +111,66 @@ def run_bench(out_dir: Path, action_port: int, rasa_port: int, skip_train: bool 
         result["train_s"] = None
     model = PROJECT_ROOT / "models" / "current.tar.gz"
     result["model_mb"] = model.stat().st_size / 1e6 if model.exists() else None
-    # A fresh conversation store (the default kind, SQLite), so that runs do not pile up in build/.
+    anchor_model = bench_anchor.prepare()
     with (
         tempfile.TemporaryDirectory() as store,
-        servers.start(
-            action_port,
-            rasa_port,
-            log=subprocess.DEVNULL,
-            env={"TRACKER_STORE_URL": f"sqlite:///{Path(store) / 'tracker.sqlite3'}"},
-        ) as running,
+        _ours(action_port, rasa_port, Path(store)) as running,
+        bench_anchor.running(anchor_model, Path(store) / "anchor.log") as (anchor_url, anchor_pids),
     ):
-        asyncio.run(_load(running.rasa_url, questions, 1, 20, "预热"))
-        sequential = asyncio.run(_load(running.rasa_url, questions, 1, SEQUENTIAL, "顺序 500 问"))
-        loads = {
-            str(c): asyncio.run(_load(running.rasa_url, questions, c, SEQUENTIAL, f"{c} 个并发对话"))
-            for c in CONCURRENCY
-        }
-        result["long_conversation"] = asyncio.run(long_conversation(running.rasa_url))
+        urls = {"ours": running.rasa_url, "anchor": anchor_url}
+        for url in urls.values():
+            load(url, questions, 1, 20, "预热")
+        sequential = side_by_side(urls, questions, 1, SEQUENTIAL, 5, f"顺序 {SEQUENTIAL} 问（本项目与空白 Rasa 交替）")
+        ten = side_by_side(urls, questions, 10, SEQUENTIAL, 2, "10 个并发对话（本项目与空白 Rasa 交替）")
+        loads = {"10": ten["ours"], "50": load(running.rasa_url, questions, 50, SEQUENTIAL, "50 个并发对话")}
+        result["long_conversation"] = long_conversation(running.rasa_url)
         action_pid, rasa_pid = (p.pid for p in running.processes)
-        result["rss_mb"] = {"action_server": _peak_rss_mb(action_pid), "rasa_server": _peak_rss_mb(rasa_pid)}
-    result["latency_ms"] = sequential["latency_ms"]
-    result["throughput_per_s"] = sequential["throughput_per_s"]
+        result["rss_mb"] = {"action_server": peak_rss_mb(action_pid), "rasa_server": peak_rss_mb(rasa_pid)}
+    result["anchor"] = _anchor_ratios(sequential, ten)
+    # Memory by distinct senders: a fresh pair of servers, so that the peaks are the senders' alone.
+    with tempfile.TemporaryDirectory() as store, _ours(action_port, rasa_port, Path(store)) as running:
+        load(running.rasa_url, questions, 1, 20, "预热")
+        action_pid, rasa_pid = (p.pid for p in running.processes)
+        pids = {"action_server": action_pid, "rasa_server": rasa_pid}
+        result["senders_memory"] = senders_memory(running.rasa_url, pids, SENDERS, 20, SENDER_MESSAGE)
+    ours = sequential["ours"]
+    result["latency_ms"] = ours["latency_ms"]
+    result["throughput_per_s"] = ours["throughput_per_s"]
     result["concurrent"] = {k: {kk: vv for kk, vv in v.items() if kk != "_raw"} for k, v in loads.items()}
-    scale = scale_bench(default_provider().get(), questions)  # import of 10,000 rows, matcher at 10k/100k
+    knowledge = default_provider().get()
+    result["matter_resolution"] = matter_resolution(knowledge)
+    scale = scale_bench(knowledge, questions)  # import of 10,000 rows, matcher at 200 / 10k / 100k items
     result["engine"], result["scale"] = scale["engine"], scale
     result["targets"] = TARGETS
-    _plots(out_dir, sequential, loads, result["engine"])
+    plots(out_dir, ours, loads, result["engine"])
     (out_dir / "bench.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-    (out_dir / "bench.md").write_text(_markdown(result), encoding="utf-8")
+    (out_dir / "bench.md").write_text(markdown(result), encoding="utf-8")
     return result
+
+
+def _ours(action_port: int, rasa_port: int, store: Path) -> servers.Servers:
+    """Our servers on a fresh conversation store (the default kind, SQLite), so runs do not pile up in build/."""
+    return servers.start(
+        action_port,
+        rasa_port,
+        log=subprocess.DEVNULL,
+        env={"TRACKER_STORE_URL": f"sqlite:///{store / 'tracker.sqlite3'}"},
+    )
+
+
+def _anchor_ratios(sequential: dict[str, Any], ten: dict[str, Any]) -> dict[str, Any]:
+    def brief(run: dict[str, Any]) -> dict[str, float]:
+        return {"p50_ms": run["latency_ms"]["p50"], "throughput_per_s": run["throughput_per_s"]}
+
+    return {
+        "sequential": {name: brief(run) for name, run in sequential.items()},
+        "concurrent_10": {name: brief(run) for name, run in ten.items()},
+        "p50_ratio": sequential["ours"]["latency_ms"]["p50"] / sequential["anchor"]["latency_ms"]["p50"],
+        "throughput_10_ratio": ten["ours"]["throughput_per_s"] / ten["anchor"]["throughput_per_s"],
+    }
 
 
 def _cpus() -> int:
     import os
 
     return os.cpu_count() or 0
-
-
-def _plots(out_dir: Path, sequential: dict[str, Any], loads: dict[str, Any], engine: dict[str, Any]) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for label, run in [("sequential", sequential)] + [(f"{k} concurrent", v) for k, v in loads.items()]:
-        values = sorted(run["_raw"])
-        ax.plot(values, [i / len(values) for i in range(len(values))], label=label)
-    ax.set_xscale("log")
-    ax.set_xlabel("REST round trip (ms, log scale)")
-    ax.set_ylabel("share of requests")
-    ax.set_title("Latency CDF")
-    ax.grid(True, alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(out_dir / "bench_latency.png", dpi=110)
-    plt.close(fig)
-
-    fig, ax = plt.subplots(figsize=(6, 3.5))
-    labels = [f"{int(k):,} items" for k in engine]
-    ax.bar(labels, [v["match_ms_per_query"] for v in engine.values()], color="#3b7dd8")
-    ax.set_ylabel("ms per query")
-    ax.set_title("Matter matching time by knowledge-base size")
-    fig.tight_layout()
-    fig.savefig(out_dir / "bench_matcher.png", dpi=110)
-    plt.close(fig)
-
-
-def _seconds(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0f} s"
-
-
-def _markdown(r: dict[str, Any]) -> str:
-    lat, t = r["latency_ms"], r["targets"]
-    rss = r["rss_mb"]
-    lines = [
-        "# 性能报告 (make bench)",
-        "",
-        f"机器：{r['machine']['cpus']} 核。所有数字为本次运行实测。",
-        "",
-        "| 指标 | 实测 | 目标 |",
-        "| --- | ---: | ---: |",
-        f"| REST 往返 p50（顺序 {SEQUENTIAL} 问） | {lat['p50']:.1f} ms | ≤ {t['p50_ms']} ms |",
-        f"| REST 往返 p95 | {lat['p95']:.1f} ms | ≤ {t['p95_ms']} ms |",
-        f"| REST 往返 p99 | {lat['p99']:.1f} ms | |",
-        f"| 吞吐（顺序，单个 Rasa 进程） | {r['throughput_per_s']:.1f} 问/秒 | ≥ {t['throughput_per_s']} |",
-    ]
-    for k, v in r["concurrent"].items():
-        lines.append(
-            f"| {k} 个并发对话：吞吐 / p50 / p95 | {v['throughput_per_s']:.1f} 问/秒 / "
-            f"{v['latency_ms']['p50']:.0f} ms / "
-            f"{v['latency_ms']['p95']:.0f} ms | |"
-        )
-    long = r["long_conversation"]
-    lines.append(
-        f"| 一个对话第 {' / '.join(long['p50_ms'])} 轮：p50（各 {long['window']} 轮） | "
-        + " / ".join(f"{v:.0f} ms" for v in long["p50_ms"].values())
-        + "（相对第 1 轮 "
-        + " / ".join(f"{v:.2f}×" for v in long["ratio_to_turn_1"].values())
-        + "） | 第 200 轮 ≤ 1.1× |"
-    )
-    lines += [
-        f"| 峰值内存：Rasa 服务器 | {rss['rasa_server'] or 0:.0f} MB | |",
-        f"| 峰值内存：动作服务器 | {rss['action_server'] or 0:.0f} MB | |",
-        f"| 模型训练时间 | {_seconds(r['train_s'])} | ≤ {t['train_s']} s |",
-        f"| 模型大小 | {r['model_mb'] or 0:.1f} MB | |",
-        f"| 知识库构建时间 | {r['kb_build_s']:.2f} s | |",
-    ]
-    lines += scale_markdown(r["scale"])
-    lines += ["", "![延迟分布](bench_latency.png)", "", "![匹配器规模](bench_matcher.png)", ""]
-    return "\n".join(lines)

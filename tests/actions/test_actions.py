@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import ActionAnswerPower, ActionForgetUnit
 from bot import service
+from bot.dialogue import State
 from bot.errors import KnowledgeUnavailable
 from bot.kb.provider import KnowledgeProvider
 
@@ -42,10 +43,23 @@ def provider(monkeypatch, kb_url):
     return p
 
 
-def run(t):
+def slot_events(t):
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionAnswerPower().run(dispatcher, t, {}))
     return dispatcher.messages, {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def run(t):
+    """The bot's messages and the slots after the turn (the action sets only those that changed)."""
+    messages, set_to = slot_events(t)
+    return messages, {**State().to_slots(), **t.slots, **set_to}
+
+
+def test_only_the_slots_a_turn_changes_are_set(provider):
+    # Each slot event is stored and reloaded with the conversation: an unchanged slot adds none.
+    _, after = run(tracker("天河区石牌街道能不能处罚占道经营", "ask_can"))
+    _, set_to = slot_events(tracker("那法律依据呢", "ask_basis", slots=after))
+    assert set_to == {"question": "basis"}
 
 
 def test_answer_messages_and_slots(provider):
@@ -103,7 +117,7 @@ def test_database_down_gives_a_clear_message_and_keeps_slots(monkeypatch):
     monkeypatch.setattr(service, "default_provider", lambda: Down())
     messages, slots = run(tracker("石牌街道能不能处罚占道经营", "ask_can", slots={"unit": "天河区石牌街道"}))
     assert "暂时不可用" in messages[0]["text"]
-    assert slots == {}
+    assert slots == {**State().to_slots(), "unit": "天河区石牌街道"}
 
 
 def test_unreachable_database_url_is_reported_as_unavailable(monkeypatch, tmp_path):
@@ -136,7 +150,7 @@ def test_forgetting_the_unit_clears_it_and_the_waiting_question(provider):
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionForgetUnit().run(dispatcher, tracker("忘记我的镇街", "forget_unit", slots=slots), {}))
     set_to = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
-    assert set_to["unit"] is None and set_to["pending"] is None and set_to["matter"] == "zhaijidi"
+    assert set_to["unit"] is None and set_to["pending"] is None and "matter" not in set_to  # kept
     assert dispatcher.messages[0]["text"]
 
 

@@ -1,0 +1,61 @@
+"""Per-message overheads of Rasa 3.6 removed inside the Rasa process (``python -m bot.servers rasa …``).
+
+Rasa validates every action-server response with ``jsonschema.validate``, which checks the
+schema itself again on every call (RasaHQ/rasa#11717): a tenth of Rasa's time per message here.
+The schema is Rasa's own constant, so it is checked once and its validator kept; responses are
+validated exactly as before and an invalid one raises the same error.
+
+Rasa also sends the action server every event of the conversation on every call. Our actions
+(actions/actions.py) read the slots, the latest message and its input channel only, so the events
+sent start at the latest user message: what a call costs no longer grows with the conversation.
+The domain is not sent either (``enable_selective_domain`` in endpoints.yml).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def install() -> None:
+    """Patch Rasa's action-response validation to reuse one validator."""
+    from jsonschema import ValidationError
+    from jsonschema.exceptions import best_match
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    schema = RemoteAction.action_response_format_spec()
+    cls = validator_for(schema)
+    cls.check_schema(schema)
+    validator = cls(schema)
+
+    def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
+        error = best_match(validator.iter_errors(result))
+        if error is not None:
+            assert isinstance(error, ValidationError)
+            error.message += (
+                ". Failed to validate Action server response from API, "
+                "make sure your response from the Action endpoint is valid. "
+                f"For more information about the format visit {DOCS_BASE_URL}/custom-actions"
+            )
+            raise error
+        return True
+
+    RemoteAction._validate_action_result = validate_action_result
+    RemoteAction._action_call_format = _action_call_format
+
+
+def _action_call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:
+    """Rasa's request to the action server, with the events from the latest user message on."""
+    import rasa
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import EventVerbosity
+
+    state = tracker.current_state(EventVerbosity.NONE)
+    events = list(tracker.events)
+    start = next((i for i in range(len(events) - 1, -1, -1) if isinstance(events[i], UserUttered)), 0)
+    state["events"] = [event.as_dict() for event in events[start:]]
+    result = {"next_action": self._name, "sender_id": tracker.sender_id, "tracker": state, "version": rasa.__version__}
+    if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
+        result["domain"] = domain.as_dict()
+    return result

@@ -1,0 +1,216 @@
+"""Rasa's SQL tracker store, with a cost per message that does not grow with the conversation.
+
+Rasa's own SQL store loads and replays every event of the current session on every message,
+and ships them all to the action server: a WeCom user who keeps one conversation for a working
+day pays for every earlier turn on each new one. This store loads only the tail of the session
+(the last ``tail_events`` events, cut at a user message) after a short prelude that looks like
+the session's start and restores the slots from a snapshot saved with every turn. The policies
+look back at most a few turns (MemoizationPolicy's ``max_history``; the rules are one turn
+long, data/rules/) and the actions read only the slots and the latest message, so they decide
+exactly as with the whole session. Everything else (the HTTP API's trackers, the audit) still
+sees every event: only :meth:`retrieve` is shortened.
+
+``TRACKER_TAIL_EVENTS`` (default 40) sets the tail's length. Old events are pruned when a
+conversation starts a new session: events older than ``TRACKER_RETENTION_DAYS`` days (default 180;
+0 keeps them forever) are deleted for that sender.
+
+endpoints.yml: ``tracker_store: {type: bot.tracker_store.TailSQLTrackerStore, url: …}``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.orm import declarative_base, sessionmaker
+
+logger = logging.getLogger(__name__)
+
+TAIL_EVENTS = 40  # five turns or more (about seven events each): the rules look at one
+RETENTION_DAYS = 180
+_LOADED = "_bot_loaded_events"  # set on a retrieved tracker: how many of its events are stored (or made up)
+
+_TAILED = "_bot_tail_only"  # set on a retrieved tracker: only the tail was loaded
+_Base: Any = declarative_base()
+
+
+class SlotSnapshot(_Base):
+    """The slots (and active loop) of a conversation as its last turn left them."""
+
+    __tablename__ = "bot_tracker_snapshots"
+
+    sender_id = sa.Column(sa.String(255), primary_key=True)
+    data = sa.Column(sa.Text, nullable=False)
+
+
+def retention_days(env: dict[str, str] | None = None) -> float:
+    raw = (env if env is not None else os.environ).get("TRACKER_RETENTION_DAYS", "").strip()
+    try:
+        return max(0.0, float(raw)) if raw else RETENTION_DAYS
+    except ValueError:
+        logger.warning("TRACKER_RETENTION_DAYS=%r is not a number: keeping %s days", raw, RETENTION_DAYS)
+        return RETENTION_DAYS
+
+
+class TailSQLTrackerStore(SQLTrackerStore):
+    """SQLTrackerStore that loads the tail of the current session and prunes old sessions."""
+
+    def __init__(self, *args: Any, tail_events: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tail_events = max(1, int(tail_events or os.environ.get("TRACKER_TAIL_EVENTS") or TAIL_EVENTS))
+        self.retention_s = retention_days() * 86400
+        engine: sa.engine.Engine = self.engine
+        if engine.url.get_backend_name() == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+            self._pooled_sqlite(engine)
+        _Base.metadata.create_all(self.engine)
+        self._index_events()
+
+    def _index_events(self) -> None:
+        """Indexes that make the tail's two queries independent of how long the sender's history is.
+
+        The latest session start (sender, type, timestamp) and the last events (sender, id);
+        Rasa's own index is on the sender alone, so both queries read every event of the sender.
+        """
+        table = self.SQLEvent.__table__
+        for index in (
+            sa.Index("bot_events_sender_type_time", table.c.sender_id, table.c.type_name, table.c.timestamp),
+            sa.Index("bot_events_sender_id", table.c.sender_id, table.c.id),
+        ):
+            index.create(self.engine, checkfirst=True)
+
+    def _pooled_sqlite(self, engine: sa.engine.Engine) -> None:
+        """Keep SQLite connections open, in WAL mode with NORMAL sync (as bot/db.py does).
+
+        SQLAlchemy 1.4 opens and closes a SQLite file per session by default, and each close of the
+        last connection checkpoints the journal; a commit in the default mode waits for the disk.
+        Both stalled Rasa's event loop on every message. WAL with NORMAL sync survives a crash of
+        the application (a power cut may lose the last turns).
+        """
+        url = engine.url
+        engine.dispose()
+        self.engine = engine = sa.create_engine(
+            url, poolclass=sa.pool.QueuePool, pool_size=2, connect_args={"check_same_thread": False}
+        )
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        self.sessionmaker = sessionmaker(bind=engine)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The current session's last turns, the slots as they stand, and what came before summed up."""
+        if self.domain is None:
+            return await super().retrieve(sender_id)
+        with self.session_scope() as session:
+            rows = (
+                self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+                .order_by(None)
+                .order_by(self.SQLEvent.id.desc())
+                .limit(self.tail_events + 1)
+                .all()
+            )
+            if not rows:
+                return None
+            events = [json.loads(row.data) for row in reversed(rows)]
+            longer = len(rows) > self.tail_events
+            snapshot = session.get(SlotSnapshot, sender_id) if longer else None
+        if longer and snapshot is None:  # stored before this store kept snapshots
+            return await super().retrieve(sender_id)
+        if snapshot is not None:
+            events = _prelude(json.loads(snapshot.data)) + _from_user_message(events[1:])
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        setattr(tracker, _LOADED, len(tracker.events))
+        setattr(tracker, _TAILED, snapshot is not None)
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the new events and the slots as they now stand, in one transaction."""
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            events = self._new_events(session, tracker)
+            for event in events:
+                data = event.as_dict()
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            if self._needs_snapshot(tracker):
+                session.merge(SlotSnapshot(sender_id=tracker.sender_id, data=json.dumps(_snapshot(tracker))))
+            if self.retention_s > 0 and any(isinstance(e, SessionStarted) for e in events):
+                self._prune(session, tracker.sender_id)
+            session.commit()
+
+    def _needs_snapshot(self, tracker: DialogueStateTracker) -> bool:
+        """Whether the session may be longer than the tail: only then is the snapshot read."""
+        if getattr(tracker, _TAILED, False):
+            return True
+        session_events = len(tracker.events)
+        for i, event in enumerate(reversed(tracker.events)):
+            if isinstance(event, SessionStarted):
+                session_events = i + 1
+                break
+        return session_events > self.tail_events // 2
+
+    def _new_events(self, session: Any, tracker: DialogueStateTracker) -> list[Event]:
+        """The events of ``tracker`` not stored yet (and not made up by :meth:`retrieve`)."""
+        loaded = getattr(tracker, _LOADED, None)
+        if loaded is None:  # a tracker this store did not load: Rasa's own count
+            return list(self._additional_events(session, tracker))
+        setattr(tracker, _LOADED, len(tracker.events))
+        return list(tracker.events)[loaded:]
+
+    def _prune(self, session: Any, sender_id: str) -> None:
+        """Delete this sender's events older than the retention period (a new session has begun)."""
+        deleted = (
+            session.query(self.SQLEvent)
+            .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.timestamp < time.time() - self.retention_s)
+            .delete(synchronize_session=False)
+        )
+        if deleted:
+            logger.info("pruned %d events older than the retention period", deleted)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _snapshot(tracker: DialogueStateTracker) -> dict[str, Any]:
+    return {"slots": tracker.current_slot_values(), "active_loop": tracker.active_loop_name}
+
+
+def _prelude(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+    """Events that open a session with the slots already set (never stored)."""
+    stamp = time.time()
+    events: list[Event] = [
+        ActionExecuted(ACTION_SESSION_START_NAME, timestamp=stamp),
+        SessionStarted(timestamp=stamp),
+    ]
+    events += [SlotSet(name, value, timestamp=stamp) for name, value in (snapshot.get("slots") or {}).items()]
+    if snapshot.get("active_loop"):
+        events.append(ActiveLoop(snapshot["active_loop"], timestamp=stamp))
+    events.append(ActionExecuted(ACTION_LISTEN_NAME, timestamp=stamp))
+    return [e.as_dict() for e in events]
+
+
+def _from_user_message(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``events`` from the first user message on, so that the tail starts with a whole turn."""
+    for i, event in enumerate(events):
+        if event.get("event") == UserUttered.type_name:
+            return events[i:]
+    return events[-1:] if events else []

@@ -1,0 +1,110 @@
+"""The tail-loading tracker store: a long conversation is loaded short, with every slot as it stands."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+
+from bot.config import PROJECT_ROOT
+from bot.tracker_store import TailSQLTrackerStore, retention_days
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(PROJECT_ROOT / "domain.yml")
+
+
+def _store(domain: Domain, path: Path, tail: int = 12) -> TailSQLTrackerStore:
+    return TailSQLTrackerStore(domain=domain, host=f"sqlite:///{path}", tail_events=tail)
+
+
+def _turn(text: str, slots: dict[str, object] | None = None) -> list:
+    return [
+        UserUttered(text, {"name": "ask_can", "confidence": 1.0}),
+        ActionExecuted("action_answer_power"),
+        BotUttered(text=f"答：{text}"),
+        *[SlotSet(k, v) for k, v in (slots or {}).items()],
+        ActionExecuted("action_listen"),
+    ]
+
+
+def _count(path: Path, sender: str) -> int:
+    with sqlite3.connect(path) as db:
+        return int(db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0])
+
+
+def test_a_long_conversation_is_loaded_short_with_its_slots(domain: Domain, tmp_path: Path) -> None:
+    path = tmp_path / "tracker.sqlite3"
+    store = _store(domain, path)
+    tracker = store.init_tracker("long")
+    for event in [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]:
+        tracker.update(event)
+    for event in _turn("石牌街道能不能处罚占道经营", {"unit": "天河区石牌街道", "matter": "zhandao_jingying"}):
+        tracker.update(event)
+    for i in range(20):  # turns that set no slot: the unit and matter are far behind the tail
+        for event in _turn(f"第{i}问"):
+            tracker.update(event)
+    asyncio.run(store.save(tracker))
+    stored = _count(path, "long")
+
+    loaded = asyncio.run(store.retrieve("long"))
+    assert loaded is not None
+    # The tail (the last 12 events, from a user message on), not the whole session.
+    assert sum(isinstance(e, UserUttered) for e in loaded.events) == 3
+    assert loaded.get_slot("unit") == "天河区石牌街道" and loaded.get_slot("matter") == "zhandao_jingying"
+    assert loaded.latest_message is not None and loaded.latest_message.text == "第19问"
+
+    # A new turn adds exactly its own events: nothing made up by the loading is stored.
+    for event in _turn("那法律依据呢", {"question": "basis"}):
+        loaded.update(event)
+    asyncio.run(store.save(loaded))
+    assert _count(path, "long") == stored + 5
+    again = asyncio.run(store.retrieve("long"))
+    assert again is not None
+    assert (again.get_slot("unit"), again.get_slot("question")) == ("天河区石牌街道", "basis")
+    full = asyncio.run(store.retrieve_full_tracker("long"))
+    assert full is not None and len(full.events) == stored + 5
+
+
+def test_a_short_conversation_is_loaded_whole(domain: Domain, tmp_path: Path) -> None:
+    store = _store(domain, tmp_path / "tracker.sqlite3", tail=100)
+    tracker = store.init_tracker("short")
+    for event in _turn("你好", {"unit": "天河区石牌街道"}):
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    loaded = asyncio.run(store.retrieve("short"))
+    assert loaded is not None and [e.as_dict() for e in loaded.events] == [e.as_dict() for e in tracker.events]
+
+
+def test_old_events_are_pruned_when_a_new_session_starts(
+    domain: Domain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRACKER_RETENTION_DAYS", "30")
+    path = tmp_path / "tracker.sqlite3"
+    store = _store(domain, path)
+    old = time.time() - 40 * 86400
+    tracker = store.init_tracker("pruned")
+    for event in _turn("去年的问题"):
+        event.timestamp = old
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    assert _count(path, "pruned") == 4
+
+    tracker = asyncio.run(store.retrieve("pruned"))
+    assert tracker is not None
+    for event in [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]:
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    assert _count(path, "pruned") == 3  # only the new session's events are left
+
+
+def test_retention_setting() -> None:
+    assert retention_days({}) == 180
+    assert retention_days({"TRACKER_RETENTION_DAYS": "0"}) == 0
+    assert retention_days({"TRACKER_RETENTION_DAYS": "七天"}) == 180
