@@ -105,7 +105,9 @@ def _report(out_dir: Path, intents: list[Any], entities: list[Any], folds: int, 
         for k, v in sorted(report.items(), key=lambda kv: kv[1]["f1-score"] if isinstance(kv[1], dict) else 1)
         if isinstance(v, dict) and "f1-score" in v and k not in _AVERAGES
     }
-    confused = Counter((r.intent_target, r.intent_prediction) for r in intents if r.intent_target != r.intent_prediction)
+    confused = Counter(
+        (r.intent_target, r.intent_prediction) for r in intents if r.intent_target != r.intent_prediction
+    )
     result["confused_pairs"] = [{"intent": t, "predicted": p, "count": c} for (t, p), c in confused.most_common(15)]
     result["errors"] = [
         {"text": r.message, "intent": r.intent_target, "predicted": r.intent_prediction, "confidence": r.confidence}
