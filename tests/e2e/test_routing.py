@@ -18,7 +18,6 @@ from tests.e2e.conftest import answer
             "白云区江高镇能行使这项权力吗：重大行政决策、行政执法决定、规范性文件和行政合同的合法性审核",
             "hefaxing_shenhe",
         ),
-        ("越秀区洪桥街道能不能行使“统一安排区有关部门需要社区协助进行的工作”", "juweihui_xiezhu_anpai"),
     ],
 )
 def test_power_questions_sharing_structural_words_get_a_power_answer(chat, question, item):
