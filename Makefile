@@ -13,7 +13,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(BUILD)/nlu/lookups.yml $(BUILD)/jieba/userdict.txt $(BUILD)/asr/vocabulary.txt
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(BUILD)/nlu/lookups.yml $(BUILD)/nlu/examples.yml $(BUILD)/jieba/userdict.txt $(BUILD)/asr/vocabulary.txt
 KB_INPUTS    := $(shell find knowledge -type f 2>/dev/null) $(wildcard bot/kb/*.py)
 
 # Python 3.10 (Rasa 3.6 needs < 3.11): python3.10 on PATH, else pyenv's 3.10.
@@ -47,6 +47,11 @@ $(BUILD)/lexicon.stamp: $(BUILD)/kb.stamp
 	@touch $@
 
 $(BUILD)/nlu/lookups.yml $(BUILD)/jieba/userdict.txt $(BUILD)/asr/vocabulary.txt: $(BUILD)/lexicon.stamp
+
+# Intent examples generated from the knowledge base (bot/nlu/examples.py).
+$(BUILD)/nlu/examples.yml: $(BUILD)/lexicon.stamp bot/nlu/examples.py
+	$(PY) -m bot.nlu.examples
+	@touch $@
 
 .PHONY: kb
 kb: $(BUILD)/lexicon.stamp ## Build the knowledge base and the generated lexicon

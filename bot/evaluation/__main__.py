@@ -11,6 +11,7 @@ import sys
 
 from bot import servers
 from bot.config import PROJECT_ROOT
+from bot.evaluation.nlu import SEED
 
 REPORTS = PROJECT_ROOT / "reports"
 
@@ -60,6 +61,7 @@ def _eval(args: argparse.Namespace) -> int:
 
         print("NLU 5 折交叉验证（约数分钟）…")
         result["nlu"] = cross_validate(REPORTS / "nlu", folds=args.folds)
+        result["nlu"].pop("errors", None)  # listed in reports/nlu/nlu_cv.json
     write_eval(REPORTS, result, load_baseline(REPORTS / "baseline" / "eval.json"))
     print(f"总体准确率 {100 * result['overall_accuracy']:.1f}%；报告：{REPORTS / 'eval.md'}")
     return 0
@@ -73,6 +75,19 @@ def _calibrate(args: argparse.Namespace) -> int:
     print(f"选定（开发集）：{result['chosen']}；报告：{REPORTS / 'calibration.json'}")
     for split, groups in result["splits"].items():
         print(split, json.dumps(groups, ensure_ascii=False))
+    return 0
+
+
+def _nlu(args: argparse.Namespace) -> int:
+    from bot.evaluation.nlu import cross_validate
+
+    result = cross_validate(REPORTS / "nlu", folds=args.folds, seed=args.seed)
+    print(f"意图宏平均 F1 {result['intent']['macro_f1']:.3f}，准确率 {result['intent']['accuracy']:.3f}")
+    for name, row in list(result["intent_per_class"].items())[:8]:
+        print(f"  {name:<20} F1 {row['f1']:.3f}（{row['support']} 例）")
+    for pair in result["confused_pairs"][:10]:
+        print(f"  {pair['intent']} → {pair['predicted']}：{pair['count']}")
+    print(f"报告：{REPORTS / 'nlu' / 'nlu_cv.json'}")
     return 0
 
 
@@ -92,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--folds", type=int, default=5)
     e.add_argument("--skip-exact", action="store_true", help="不评测“每个事项的正式名称”组")
     sub.add_parser("calibrate", help="在开发集上选定语义信号权重与回答/追问/未找到阈值（离线，无需服务）")
+    n = sub.add_parser("nlu", help="只做 NLU 意图分类的 k 折交叉验证（折划分固定）")
+    n.add_argument("--folds", type=int, default=5)
+    n.add_argument("--seed", type=int, default=SEED)
     b = sub.add_parser("bench", help="性能：延迟、吞吐、内存、训练和构建时间、匹配器规模")
     b.add_argument("--skip-train", action="store_true")
     for p in (e, b):
@@ -100,9 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         p.add_argument("--rasa-port", type=int, default=int(os.environ.get("EVAL_RASA_PORT") or servers.free_port()))
     args = parser.parse_args(argv)
-    if args.command == "calibrate":
-        return _calibrate(args)
-    return _eval(args) if args.command == "eval" else _bench(args)
+    return {"eval": _eval, "nlu": _nlu, "calibrate": _calibrate, "bench": _bench}[args.command](args)
 
 
 if __name__ == "__main__":
