@@ -11,7 +11,13 @@ from dataclasses import replace
 from bot import answer, overview
 from bot.dialogue import fallback, structural
 from bot.dialogue.kinds import vague_power_type
-from bot.dialogue.parse import has_matter_words, is_self_introduction, speaks_of_own_unit, strip_spans
+from bot.dialogue.parse import (
+    has_matter_words,
+    is_elliptical_follow_up,
+    is_self_introduction,
+    speaks_of_own_unit,
+    strip_spans,
+)
 from bot.dialogue.state import Pending, Question, State
 from bot.dialogue.turn import QUESTION_OF_INTENT, Outcome, Turn, UnitContext, resolve_units
 from bot.kb.types import UNIT_KIND_LABELS, ItemInfo, Knowledge, UnitInfo
@@ -26,6 +32,8 @@ def answer_question(knowledge: Knowledge, turn: Turn, state: State, units: UnitC
     text = turn.text.strip()
     mention = units.mention
     question = QUESTION_OF_INTENT.get(turn.intent)
+    if state.question and is_elliptical_follow_up(text):
+        question = state.question  # "那X呢": the classifier's guess between can / who / basis is arbitrary
 
     # Matter: a button payload wins, then the text, then the conversation.
     residual = strip_spans(text, mention.spans)

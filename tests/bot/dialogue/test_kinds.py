@@ -200,3 +200,14 @@ def test_a_work_order_nothing_in_the_list_fits_cites_the_outside_list_rule(knowl
     shown = text(out)
     assert "没有找到与天河区石牌街道权责清单事项对应的内容" in shown
     assert "清单之外的事项，上级职能部门不得随意下放或转嫁镇街承担" in shown and "出处：" in shown
+
+
+def test_that_x_then_keeps_the_last_questions_kind_whatever_the_intent(knowledge):
+    first = ask(knowledge, "石牌街道占道经营归哪个办公室管", "ask_who")
+    assert payload(first)["question"] == "who"
+    for intent in ("ask_can", "ask_basis"):
+        out = ask(knowledge, "那乱倒垃圾呢", intent, first.state)
+        assert payload(out)["question"] == "who" and payload(out)["item"]["code"] != "zhandao_jingying"
+    # A follow-up with a cue of its own asks what it says.
+    out = ask(knowledge, "那乱倒垃圾依据哪条法律呢", "ask_basis", first.state)
+    assert payload(out)["question"] == "basis"
