@@ -211,3 +211,10 @@ def test_that_x_then_keeps_the_last_questions_kind_whatever_the_intent(knowledge
     # A follow-up with a cue of its own asks what it says.
     out = ask(knowledge, "那乱倒垃圾依据哪条法律呢", "ask_basis", first.state)
     assert payload(out)["question"] == "basis"
+
+
+def test_which_law_after_a_matter_is_its_basis_not_a_matter_named_law(knowledge):
+    first = ask(knowledge, "白云区太和镇能审批宅基地吗")
+    out = ask(knowledge, "依据是哪条法律？", "ask_basis", first.state)
+    assert payload(out)["item"]["code"] == "zhaijidi" and payload(out)["question"] == "basis"
+    assert payload(ask(knowledge, "太和镇公共法律服务归谁管", "ask_who"))["item"]["code"] == "gonggong_falv_fuwu"
