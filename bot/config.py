@@ -48,6 +48,9 @@ class Settings:
     redis_host: str = "127.0.0.1"
     redis_port: int = 6379
     redis_db: int = 1
+    # Cached passage embeddings, one vector per passage text: content-keyed, so every knowledge
+    # copy (tests, console previews) shares the project's cache (EMBEDDINGS_CACHE_DIR).
+    embeddings_dir: Path = BUILD_DIR / "embeddings"
     redis_password: str = ""
     redis_key_prefix: str = "zhenjie"  # letters and digits only (Rasa ignores any other)
 
@@ -115,6 +118,7 @@ def settings(env: Mapping[str, str] | None = None) -> Settings:
         redis_db=_int(env, "REDIS_DB", 1),
         redis_password=env.get("REDIS_PASSWORD") or "",
         redis_key_prefix=env.get("REDIS_KEY_PREFIX") or "zhenjie",
+        embeddings_dir=Path(env.get("EMBEDDINGS_CACHE_DIR") or BUILD_DIR / "embeddings"),
     )
 
 

@@ -36,12 +36,14 @@ from bot.question_words import (
     adjusted_score,
     asks_for,
     clean_question,
+    conflicts,
     name_core,
     type_hint,
 )
 from bot.retrieval import TermPostings, fresh_tokenizer
 
 MAX_OPTIONS = 4
+_NEGATED = re.compile(r"没|未|无|不办|不申请|不报")  # 没办许可证就… asks about the penalty
 
 
 @dataclass(frozen=True)
@@ -214,7 +216,12 @@ class MatterIndex:
         ranked = self.lexical_rank(question)
         best = ranked[0].score if ranked else 0.0
         second = ranked[1].score if len(ranked) > 1 else 0.0
-        if ranked and semantic.confident(ranked[0].kind, best, second):
+        # An item of the other kind than the question asks for (审批 vs 处罚) is never answered outright.
+        if (
+            ranked
+            and semantic.confident(ranked[0].kind, best, second)
+            and not (conflicts(ranked[0].item, asks_for(question)) and not _NEGATED.search(question))
+        ):
             return MatterMatch((ranked[0],))
         if best < semantic.CLARIFY:
             return MatterMatch(())

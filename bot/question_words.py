@@ -156,6 +156,13 @@ def asks_for(text: str) -> str | None:
     return None
 
 
+def conflicts(item: ItemInfo, wants: str | None) -> bool:
+    """The question asks for a licence and the item is a penalty, or the other way round."""
+    return (wants == "permission" and item.power_type in _ENFORCEMENT_TYPES) or (
+        wants == "enforcement" and item.power_type == "行政许可"
+    )
+
+
 def adjusted_score(score: float, item: ItemInfo, hint: str | None, wants: str | None) -> float:
     if hint and item.power_type == hint:
         score += 0.04

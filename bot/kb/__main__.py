@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             if os.environ.get("MATCHER_EMBEDDINGS", "1") != "0":
                 from bot.kb.embeddings import passage_vectors
 
-                vectors = passage_vectors(knowledge, cfg.build_dir)  # cached per text: only new ones are embedded
+                vectors = passage_vectors(knowledge)  # cached per text: only new ones are embedded
                 print(f"已生成事项语义向量：{len(vectors.codes)} 条描述")
         elif args.command == "info":
             from bot.kb.provider import KnowledgeProvider

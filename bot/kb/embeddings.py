@@ -73,15 +73,15 @@ class PassageVectors:
     matrix: np.ndarray  # (rows, 384) float32
 
 
-def cache_file(build_dir: Path | None = None) -> Path:
+def cache_file(directory: Path | None = None) -> Path:
     tag = hashlib.sha256(MODEL.encode()).hexdigest()[:8]
-    return (build_dir or settings().build_dir) / "embeddings" / f"passages-{tag}.npz"
+    return (directory or settings().embeddings_dir) / f"passages-{tag}.npz"
 
 
-def passage_vectors(knowledge: Knowledge, build_dir: Path | None = None) -> PassageVectors:
+def passage_vectors(knowledge: Knowledge, directory: Path | None = None) -> PassageVectors:
     """The vectors of :func:`passages`, from the cache; texts not in it are embedded and added."""
     rows = passages(knowledge)
-    path = cache_file(build_dir)
+    path = cache_file(directory)
     cached = _read_cache(path)
     missing = sorted({t for _, t in rows if t not in cached})
     if missing:

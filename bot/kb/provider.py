@@ -26,6 +26,11 @@ class KnowledgeProvider:
         self._checked_at = 0.0
         self._lock = threading.Lock()
 
+    def expire(self) -> None:
+        """Check the version at the next :meth:`get` (after a change made by this process)."""
+        with self._lock:
+            self._checked_at = 0.0
+
     def get(self) -> Knowledge:
         """Raises KnowledgeUnavailable when the database cannot be read."""
         now = time.monotonic()

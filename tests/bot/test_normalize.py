@@ -78,7 +78,7 @@ def test_transcripts_normalise_to_the_expected_text_unit_and_matter(knowledge, v
     clean_ok = sum(normalize(r["transcript"], vocabulary) == r["clean"] for r in clean)
     unit_rows = [r for r in rows if r["unit"]]
     matter_rows = [r for r in rows if r["matter"]]
-    unit_ok = matter_ok = 0
+    unit_ok = matter_ok = matter_wrong = matter_offered = 0
     for r in rows:
         text = normalize(r["transcript"], vocabulary)
         mention = resolve_unit(knowledge, text, matter_spans(knowledge, text))
@@ -90,10 +90,17 @@ def test_transcripts_normalise_to_the_expected_text_unit_and_matter(knowledge, v
                 rest = rest[:start] + " " + rest[end:]
             match = match_matter(knowledge, rest)
             matter_ok += match.item is not None and match.item.code == r["matter"]
-    # Measured when written: 182/182 text, 102/102 unit, 163/167 matter.
+            offered = [c.item.code for c in match.candidates]
+            matter_wrong += match.item is not None and match.item.code != r["matter"]
+            matter_offered += match.item is None and r["matter"] in offered
+    # Measured when written: 182/182 text, 102/102 unit, 163/167 matter. Since the answer
+    # thresholds were calibrated (never confidently wrong, issue 12): 154 answered, the
+    # others offered among the options or unknown, none answered wrongly.
     assert clean_ok / len(clean) >= 0.95
     assert unit_ok / len(unit_rows) >= 0.98
-    assert matter_ok / len(matter_rows) >= 0.93
+    assert matter_wrong == 0
+    assert matter_ok / len(matter_rows) >= 0.90
+    assert (matter_ok + matter_offered) / len(matter_rows) >= 0.95
 
 
 @pytest.mark.parametrize(

@@ -81,7 +81,7 @@ def pg_database(services: Services) -> Iterator[object]:
     run = uuid.uuid4().hex[:8]
 
     def make(suffix: str) -> str:
-        name = f"zt_{run}_{suffix}"
+        name = f"zt_{run}_{len(created)}_{suffix}"  # two modules may each ask for "ops"
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         created.append(name)

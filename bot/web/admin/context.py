@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.config import AdminSettings
+from bot.kb.provider import default_provider
 from bot.kb.types import Knowledge
 from bot.ops import changes
 from bot.ops.accounts import Account, SignedIn
@@ -57,7 +58,9 @@ def address(request: web.Request) -> str:
 
 
 async def knowledge(request: web.Request) -> Knowledge:
-    """The knowledge base in force (the provider reloads a new version by itself)."""
+    """The knowledge base in force. Console pages check the version on every request (one
+    indexed query), so an import, rollback or alias made here shows on the very next page."""
+    default_provider().expire()
     return await asyncio.to_thread(options(request).knowledge)
 
 

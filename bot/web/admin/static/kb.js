@@ -3,6 +3,8 @@
 (function () {
   var timers = new WeakMap();
   function show(box, items) {
+    var picked = box.querySelector("input:checked");  // a choice made meanwhile survives a new result
+    var pickedCode = picked ? picked.value : null;
     box.textContent = "";
     if (items.length) {
       var title = document.createElement("p");
@@ -16,6 +18,7 @@
       radio.type = "radio";
       radio.name = "code";
       radio.value = item.code;
+      radio.checked = item.code === pickedCode;
       var code = document.createElement("code");
       code.textContent = item.code;
       label.appendChild(radio);
@@ -35,7 +38,12 @@
       if (!q) { box.textContent = ""; return; }
       fetch("/admin/api/items?q=" + encodeURIComponent(q), { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
-        .then(function (data) { if (input.value.trim() === q) show(box, data.items || []); });
+        .then(function (data) {
+          if (input.value.trim() === q && box.dataset.shown !== q) {
+            box.dataset.shown = q;  // the same results again would replace the choices under the user's click
+            show(box, data.items || []);
+          }
+        });
     }, 200));
   });
 })();
