@@ -181,6 +181,8 @@ def _headline(question: str, v: Verdict) -> str:
                 return f"{unit}自行行使“{name}”，{OFFICE_UNSTATED}。"
             return f"{unit}自行行使，由{office}负责“{name}”。"
         if v.verdict == "assist":
+            if not v.handled_by:
+                return f"{unit}负责受理、调查和初审（{OFFICE_UNSTATED}），由{v.held_by}决定。"
             return f"{unit}的{office}负责受理、调查和初审，由{v.held_by}决定。"
         return f"“{name}”不由{unit}行使，由{v.held_by or '区级有关部门'}负责。"
     if question == "basis":

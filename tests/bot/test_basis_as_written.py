@@ -25,3 +25,12 @@ def test_a_held_basis_is_cited_not_repeated_in_the_note(knowledge):
     unit = next(u for u in knowledge.units if u.full_name == "天河区石牌街道")
     answer = power_answer_of("basis", decide(knowledge, unit, item), knowledge)
     assert answer.legal_basis and BASIS_AS_WRITTEN not in (answer.note or "")
+
+
+def test_an_assisted_power_whose_list_names_no_office_says_so_plainly(knowledge):
+    unit = next(u for u in knowledge.units if u.full_name == "天河区石牌街道")
+    item = next(i for i in knowledge.items.values() if decide(knowledge, unit, i).verdict == "assist")
+    verdict = replace(decide(knowledge, unit, item), handled_by=None)
+    headline = power_answer_of("who", verdict, knowledge).headline
+    assert headline.startswith("天河区石牌街道负责受理、调查和初审（承办机构未在清单中明确），由")
+    assert "的（" not in headline
