@@ -196,7 +196,7 @@ def test_fifty_conversations_over_two_replicas_survive_one_being_killed(
 
     async def main() -> float:
         started = time.monotonic()
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300)) as session:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as session:
             await asyncio.gather(killer(), *(converse(session, sender) for sender in asked))
         return time.monotonic() - started
 
