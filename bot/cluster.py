@@ -34,9 +34,9 @@ from bot.servers import (
     ServerError,
     action_command,
     child_environment,
-    is_up,
     rasa_command,
     spawn_process,
+    wait_until_up,
     web_command,
 )
 
@@ -165,17 +165,7 @@ def _wait(cluster: Cluster, timeout: float, web: bool) -> None:
     targets["nginx"] = f"{layout.action_lb_url}/health"
     if web:
         targets["网页组件"] = f"{layout.public_url}/health"
-    while targets:
-        for proc in cluster.actions + cluster.replicas + cluster.front:
-            if proc.poll() is not None:
-                command = " ".join(map(str, list(proc.args)[:4])) if isinstance(proc.args, list) else str(proc.args)
-                raise ServerError(f"服务器进程意外退出（退出码 {proc.returncode}）：{command}")
-        for label, url in list(targets.items()):
-            if is_up(url):
-                del targets[label]
-        if time.monotonic() > deadline:
-            raise ServerError(f"等待超时：{'、'.join(targets)}未就绪")
-        time.sleep(0.5)
+    wait_until_up(cluster.actions + cluster.replicas + cluster.front, targets, deadline)
 
 
 def layout_from_env(env: Mapping[str, str]) -> nginx.Layout:

@@ -234,8 +234,15 @@ def _wait(servers: Servers, timeout: float) -> None:
     }
     if servers.web_url:
         targets["网页组件"] = f"{servers.web_url}/health"
+    wait_until_up(servers.processes, targets, deadline)
+
+
+def wait_until_up(processes: list[subprocess.Popen[bytes]], targets: dict[str, str], deadline: float) -> None:
+    """Poll each ``targets`` URL (label -> health URL) until all answer; ServerError when a
+    process exits or ``deadline`` (time.monotonic()) passes first."""
+    targets = dict(targets)
     while targets:
-        for proc in servers.processes:
+        for proc in processes:
             if proc.poll() is not None:
                 raise ServerError(f"服务器进程意外退出（退出码 {proc.returncode}）")
         for label, url in list(targets.items()):
