@@ -11,6 +11,7 @@ from rasa.core.utils import read_endpoints_from_path
 
 from bot import cluster, nginx
 from bot.config import PROJECT_ROOT
+from bot.lock_store import InOrderLockStore
 from bot.servers import ENDPOINTS, child_environment
 
 DEPLOY = PROJECT_ROOT / "deploy"
@@ -47,10 +48,12 @@ def test_one_rasa_locks_in_memory_by_default_and_replicas_in_redis(monkeypatch: 
     env, _ = child_environment({"ACTION_SERVER_URL": "http://127.0.0.1:9/webhook"})
     for name, value in env.items():  # what the servers get: endpoints.yml's ${VAR}s come from it
         monkeypatch.setenv(name, value)
-    assert isinstance(LockStore.create(read_endpoints_from_path(ENDPOINTS).lock_store), InMemoryLockStore)
+    store = LockStore.create(read_endpoints_from_path(ENDPOINTS).lock_store)
+    assert isinstance(store, InOrderLockStore) and isinstance(store.backend, InMemoryLockStore)
 
     env, _ = child_environment({"ACTION_SERVER_URL": "x", "LOCK_STORE_TYPE": "redis", "REDIS_KEY_PREFIX": "zj1"})
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     store = LockStore.create(read_endpoints_from_path(ENDPOINTS).lock_store)  # connects lazily
-    assert isinstance(store, RedisLockStore) and store.key_prefix == "zj1:lock:"
+    assert isinstance(store, InOrderLockStore) and isinstance(store.backend, RedisLockStore)
+    assert store.backend.key_prefix == "zj1:lock:"
