@@ -103,17 +103,7 @@ def apply(
     """
     path, options = _load(upload_dir, token)
     with noting(actor, "import", path.name):
-        result = import_list(
-            path,
-            knowledge_dir,
-            url,
-            unit_kind=options.unit_kind,
-            unit=options.unit,
-            name=options.name or path.stem,
-            document=options.document,
-            lexicon=lexicon,
-            progress=False,
-        )
+        result = _import(path, options, knowledge_dir, url, lexicon=lexicon)
     if result.version and not result.unchanged:
         with session_scope(url) as session:
             annotate(session, result.version, rows=result.rows, **_kinds(result))
@@ -130,20 +120,34 @@ def _dry_run(
     path: Path, options: Options, knowledge_dir: Path, url: str | None
 ) -> tuple[ImportResult | None, tuple[ImportProblem, ...]]:
     try:
-        result = import_list(
-            path,
-            knowledge_dir,
-            url,
-            unit_kind=options.unit_kind,
-            unit=options.unit,
-            name=options.name or path.stem,
-            document=options.document,
-            dry_run=True,
-            progress=False,
-        )
+        result = _import(path, options, knowledge_dir, url, dry_run=True)
     except ImportRejected as exc:
         return None, tuple(exc.problems)
     return result, ()
+
+
+def _import(
+    path: Path,
+    options: Options,
+    knowledge_dir: Path,
+    url: str | None,
+    *,
+    dry_run: bool = False,
+    lexicon: LexiconFiles | None = None,
+) -> ImportResult:
+    """The upload imported (or only previewed) with the options chosen on the form."""
+    return import_list(
+        path,
+        knowledge_dir,
+        url,
+        unit_kind=options.unit_kind,
+        unit=options.unit,
+        name=options.name or path.stem,
+        document=options.document,
+        dry_run=dry_run,
+        lexicon=lexicon,
+        progress=False,
+    )
 
 
 def _kinds(result: ImportResult) -> dict[str, int]:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,23 +52,22 @@ def web_stack(stack: Stack) -> servers.Servers:
     return stack.servers
 
 
-@pytest.fixture(scope="session")
-def dead_rasa_web_url(kb_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A web app whose Rasa is down (nothing listens on its port)."""
-    web_port = servers.free_port()
-    log_path = Path(tmp_path_factory.mktemp("web-dead")) / "web.log"
-    env = dict(os.environ, KB_DATABASE_URL=kb_url, PYTHONPATH=str(PROJECT_ROOT))
+@contextmanager
+def web_app_without_rasa(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """``python -m bot.web`` whose Rasa is down (nothing listens on its port); yields its URL."""
+    port = servers.free_port()
     dead_rasa = f"http://127.0.0.1:{servers.free_port()}"
+    env = dict(os.environ, PYTHONPATH=str(PROJECT_ROOT), **env)
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.web", "--port", str(web_port), "--rasa-url", dead_rasa],
+            [sys.executable, "-m", "bot.web", "--port", str(port), "--rasa-url", dead_rasa],
             cwd=PROJECT_ROOT,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
         try:
-            url = f"http://127.0.0.1:{web_port}"
+            url = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 60
             while not servers.is_up(f"{url}/health"):
                 if proc.poll() is not None or time.monotonic() > deadline:
@@ -77,6 +77,14 @@ def dead_rasa_web_url(kb_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
         finally:
             proc.terminate()
             proc.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def dead_rasa_web_url(kb_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A web app whose Rasa is down."""
+    log_path = Path(tmp_path_factory.mktemp("web-dead")) / "web.log"
+    with web_app_without_rasa({"KB_DATABASE_URL": kb_url}, log_path) as url:
+        yield url
 
 
 # Module scope, not session: between its calls Playwright's sync API marks its event loop as running

@@ -8,22 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from bot import audit, servers, users
+from bot import audit, users
 from bot.config import PROJECT_ROOT
 from bot.ops import accounts, changes, db
 from bot.ops.models import AuditRecord
 from bot.ops.timestamps import utcnow
 from tests.web.admin.conftest import PASSWORDS
 from tests.web.admin.test_usage import seed
+from tests.web.conftest import web_app_without_rasa
 
 
 @pytest.fixture(scope="module")
@@ -36,35 +34,9 @@ def console(kb_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[t
     seed(ops_url)
     audit.record(audit.Entry(sender="web:x", text="街道能不能批宅基地", channel="web", verdict="no"), ops_url)
     earlier(ops_url)
-    port = servers.free_port()
-    env = dict(
-        os.environ,
-        KB_DATABASE_URL=kb_url,
-        OPS_DATABASE_URL=ops_url,
-        OPS_SPOOL_FILE=str(directory / "spool.jsonl"),
-        PYTHONPATH=str(PROJECT_ROOT),
-    )
-    rasa = f"http://127.0.0.1:{servers.free_port()}"  # nothing listens: the console does not need Rasa
-    log_path = directory / "web.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bot.web", "--port", str(port), "--rasa-url", rasa],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while not servers.is_up(f"{url}/health"):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("web app did not start:\n" + log_path.read_text(errors="replace")[-3000:])
-                time.sleep(0.2)
-            yield url, ops_url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=15)
+    env = {"KB_DATABASE_URL": kb_url, "OPS_DATABASE_URL": ops_url, "OPS_SPOOL_FILE": str(directory / "spool.jsonl")}
+    with web_app_without_rasa(env, directory / "web.log") as url:  # the console does not need Rasa
+        yield url, ops_url
 
 
 EARLIER = sum(3 + (day * 7) % 9 for day in range(1, 15))
