@@ -15,6 +15,7 @@ Pure Python. Steps, in order:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -170,6 +171,12 @@ def _is_common_word(text: str) -> bool:
     return len(text) >= 2 and jieba.dt.FREQ.get(text, 0) >= COMMON_WORD_FREQ
 
 
+@functools.lru_cache(maxsize=8192)
+def _han_pinyin(ch: str) -> str | None:
+    """One character's toneless pinyin, None for a character that is not Han (kept: every message asks)."""
+    return lazy_pinyin(ch, style=Style.NORMAL)[0] if _all_han(ch) else None
+
+
 def correct_homophones(text: str, vocabulary: Vocabulary) -> str:
     """Replace windows whose pinyin equals a vocabulary term's (longest first).
 
@@ -182,7 +189,7 @@ def correct_homophones(text: str, vocabulary: Vocabulary) -> str:
         return text
     edges = _word_edges(text)
     chars = list(text)
-    pinyin = [lazy_pinyin(ch, style=Style.NORMAL)[0] if _all_han(ch) else None for ch in chars]
+    pinyin = [_han_pinyin(ch) for ch in chars]
     i = 0
     out: list[str] = []
     while i < len(chars):

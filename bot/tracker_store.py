@@ -31,6 +31,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import declarative_base, sessionmaker
 
 logger = logging.getLogger(__name__)
@@ -108,8 +109,10 @@ class TailSQLTrackerStore(SQLTrackerStore):
         if self.domain is None:
             return await super().retrieve(sender_id)
         with self.session_scope() as session:
+            # The data column alone: building ORM objects for the rows cost more than the query.
             rows = (
                 self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+                .with_entities(self.SQLEvent.data)
                 .order_by(None)
                 .order_by(self.SQLEvent.id.desc())
                 .limit(self.tail_events + 1)
@@ -119,38 +122,46 @@ class TailSQLTrackerStore(SQLTrackerStore):
                 return None
             events = [json.loads(row.data) for row in reversed(rows)]
             longer = len(rows) > self.tail_events
-            snapshot = session.get(SlotSnapshot, sender_id) if longer else None
+            snapshot = (
+                session.execute(sa.select(SlotSnapshot.data).where(SlotSnapshot.sender_id == sender_id)).scalar()
+                if longer
+                else None
+            )
         if longer and snapshot is None:  # stored before this store kept snapshots
             return await super().retrieve(sender_id)
         if snapshot is not None:
-            events = _prelude(json.loads(snapshot.data)) + _from_user_message(events[1:])
+            events = _prelude(json.loads(snapshot)) + _from_user_message(events[1:])
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         setattr(tracker, _LOADED, len(tracker.events))
         setattr(tracker, _TAILED, snapshot is not None)
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Store the new events and the slots as they now stand, in one transaction."""
+        """Store the new events and the slots as they now stand, in one transaction.
+
+        Written with SQLAlchemy Core (one multi-row insert, one upsert) rather than the ORM's unit
+        of work, which cost more than the statements themselves on every message.
+        """
         await self.stream_events(tracker)
         with self.session_scope() as session:
             events = self._new_events(session, tracker)
-            for event in events:
-                data = event.as_dict()
-                session.add(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
-                )
+            rows = [_row(tracker.sender_id, event) for event in events]
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
             if self._needs_snapshot(tracker):
-                session.merge(SlotSnapshot(sender_id=tracker.sender_id, data=json.dumps(_snapshot(tracker))))
+                self._upsert_snapshot(session, tracker.sender_id, json.dumps(_snapshot(tracker)))
             if self.retention_s > 0 and any(isinstance(e, SessionStarted) for e in events):
                 self._prune(session, tracker.sender_id)
             session.commit()
+
+    def _upsert_snapshot(self, session: Any, sender_id: str, data: str) -> None:
+        dialect = self.engine.dialect.name
+        if dialect not in ("sqlite", "postgresql"):
+            session.merge(SlotSnapshot(sender_id=sender_id, data=data))
+            return
+        module: Any = sqlite if dialect == "sqlite" else postgresql
+        statement = module.insert(SlotSnapshot.__table__).values(sender_id=sender_id, data=data)
+        session.execute(statement.on_conflict_do_update(index_elements=["sender_id"], set_={"data": data}))
 
     def _needs_snapshot(self, tracker: DialogueStateTracker) -> bool:
         """Whether the session may be longer than the tail: only then is the snapshot read."""
@@ -180,6 +191,32 @@ class TailSQLTrackerStore(SQLTrackerStore):
         )
         if deleted:
             logger.info("pruned %d events older than the retention period", deleted)
+
+
+def _row(sender_id: str, event: Event) -> dict[str, Any]:
+    data = _stored(event.as_dict())
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
+
+
+def _stored(data: dict[str, Any]) -> dict[str, Any]:
+    """An event as stored: an answer's payload keeps each legal basis's citation, not its text.
+
+    The quoted articles (kilobytes per answer) went to the channel with the reply and stay in
+    the knowledge base (law, article and ``law_version`` name them); a stored conversation is
+    read back only for the dialogue's state, which never looks at a bot message's payload.
+    """
+    custom = (data.get("data") or {}).get("custom") if data.get("event") == "bot" else None
+    if not isinstance(custom, dict) or not isinstance(custom.get("legal_basis"), list):
+        return data
+    basis = [dict(ref, text=None) if isinstance(ref, dict) else ref for ref in custom["legal_basis"]]
+    return {**data, "data": {**data["data"], "custom": {**custom, "legal_basis": basis}}}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -40,3 +40,14 @@ def test_an_action_call_carries_the_latest_turn_only(action: RemoteAction) -> No
     assert [e["event"] for e in call["tracker"]["events"]] == ["user"]
     assert call["tracker"]["latest_message"]["text"] == "第三问"
     assert "domain" not in call
+
+
+def test_events_are_read_back_as_before(action: RemoteAction) -> None:
+    from rasa.shared.core.events import Event, SlotSet
+
+    events = [UserUttered("问", {"name": "ask_can", "confidence": 1.0}), BotUttered("答", {"custom": {"a": 1}})]
+    events += [SlotSet("unit", "天河区石牌街道"), ActionExecuted("action_listen")]
+    for _ in range(2):  # the second time from the remembered classes
+        assert [Event.from_parameters(e.as_dict()) for e in events] == events
+    with pytest.raises(ValueError, match="Unknown event name"):
+        Event.resolve_by_type("no_such_event")

@@ -82,6 +82,31 @@ def test_a_short_conversation_is_loaded_whole(domain: Domain, tmp_path: Path) ->
     assert loaded is not None and [e.as_dict() for e in loaded.events] == [e.as_dict() for e in tracker.events]
 
 
+def test_an_answer_is_stored_with_its_citations_not_the_quoted_articles(domain: Domain, tmp_path: Path) -> None:
+    path = tmp_path / "tracker.sqlite3"
+    store = _store(domain, path)
+    article = "第一百条 " + "占用城市道路经营的，由城市管理部门责令改正。" * 100
+    payload = {
+        "type": "power_answer",
+        "verdict": "yes",
+        "legal_basis": [
+            {"law": "城市道路管理条例", "article": "第二十七条", "text": article, "law_version": "2019-03-24"}
+        ],
+    }
+    tracker = store.init_tracker("answer")
+    tracker.update(UserUttered("石牌街道能不能处罚占道经营", {"name": "ask_can", "confidence": 1.0}))
+    tracker.update(BotUttered(text="可以。", data={"custom": payload}))
+    asyncio.run(store.save(tracker))
+    with sqlite3.connect(path) as db:
+        size = db.execute("SELECT max(length(data)) FROM events WHERE sender_id = 'answer'").fetchone()[0]
+    assert size < 1000 < len(article)
+    loaded = asyncio.run(store.retrieve("answer"))
+    assert loaded is not None
+    [bot] = [e for e in loaded.events if isinstance(e, BotUttered)]
+    assert bot.text == "可以。"
+    assert bot.data["custom"]["legal_basis"] == [dict(payload["legal_basis"][0], text=None)]
+
+
 def test_old_events_are_pruned_when_a_new_session_starts(
     domain: Domain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
