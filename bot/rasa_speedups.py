@@ -69,7 +69,7 @@ def _remember_event_classes() -> None:
                 found[type_name] = cls
         return cls
 
-    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
+    Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
 def _action_call_format(self: Any, tracker: Any, domain: Any) -> dict[str, Any]:
