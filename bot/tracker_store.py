@@ -177,10 +177,11 @@ class TailSQLTrackerStore(SQLTrackerStore):
     def _new_events(self, session: Any, tracker: DialogueStateTracker) -> list[Event]:
         """The events of ``tracker`` not stored yet (and not made up by :meth:`retrieve`)."""
         loaded = getattr(tracker, _LOADED, None)
-        if loaded is None:  # a tracker this store did not load: Rasa's own count
-            return list(self._additional_events(session, tracker))
+        # A tracker this store neither loaded nor saved yet: Rasa's own count. Rasa saves a new
+        # conversation's tracker once when it creates it; the count is not queried again after.
+        events = list(self._additional_events(session, tracker)) if loaded is None else list(tracker.events)[loaded:]
         setattr(tracker, _LOADED, len(tracker.events))
-        return list(tracker.events)[loaded:]
+        return events
 
     def _prune(self, session: Any, sender_id: str) -> None:
         """Delete this sender's events older than the retention period (a new session has begun)."""
