@@ -41,6 +41,7 @@ RETENTION_DAYS = 180
 _LOADED = "_bot_loaded_events"  # set on a retrieved tracker: how many of its events are stored (or made up)
 
 _TAILED = "_bot_tail_only"  # set on a retrieved tracker: only the tail was loaded
+_STORED = "_bot_stored_snapshot"  # set on a retrieved or saved tracker: the snapshot stored for it, if known
 _Base: Any = declarative_base()
 
 
@@ -134,6 +135,10 @@ class TailSQLTrackerStore(SQLTrackerStore):
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         setattr(tracker, _LOADED, len(tracker.events))
         setattr(tracker, _TAILED, snapshot is not None)
+        # The snapshot the last save left: the one read, or (whole session loaded) the one that save
+        # wrote from these same events when the session was already long enough to need one.
+        stored = snapshot or (json.dumps(_snapshot(tracker)) if self._needs_snapshot(tracker) else None)
+        setattr(tracker, _STORED, stored)
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -148,11 +153,14 @@ class TailSQLTrackerStore(SQLTrackerStore):
             rows = [_row(tracker.sender_id, event) for event in events]
             if rows:
                 session.execute(self.SQLEvent.__table__.insert(), rows)
-            if self._needs_snapshot(tracker):
-                self._upsert_snapshot(session, tracker.sender_id, json.dumps(_snapshot(tracker)))
+            snapshot = json.dumps(_snapshot(tracker)) if self._needs_snapshot(tracker) else None
+            if snapshot is not None and snapshot != getattr(tracker, _STORED, None):  # written when it changed
+                self._upsert_snapshot(session, tracker.sender_id, snapshot)
             if self.retention_s > 0 and any(isinstance(e, SessionStarted) for e in events):
                 self._prune(session, tracker.sender_id)
             session.commit()
+        if snapshot is not None:
+            setattr(tracker, _STORED, snapshot)
 
     def _upsert_snapshot(self, session: Any, sender_id: str, data: str) -> None:
         dialect = self.engine.dialect.name

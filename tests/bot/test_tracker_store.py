@@ -72,6 +72,38 @@ def test_a_long_conversation_is_loaded_short_with_its_slots(domain: Domain, tmp_
     assert full is not None and len(full.events) == stored + 5
 
 
+@pytest.mark.parametrize("tail", [12, 30])  # loaded as a tail with the snapshot, or whole
+def test_the_slot_snapshot_is_written_only_when_the_slots_change(domain: Domain, tmp_path: Path, tail: int) -> None:
+    path = tmp_path / "tracker.sqlite3"
+    store = _store(domain, path, tail)
+    with sqlite3.connect(path) as db:  # counts the store's writes of snapshots
+        db.executescript(
+            "CREATE TABLE writes (n INTEGER); INSERT INTO writes VALUES (0);"
+            "CREATE TRIGGER w1 AFTER INSERT ON bot_tracker_snapshots BEGIN UPDATE writes SET n = n + 1; END;"
+            "CREATE TRIGGER w2 AFTER UPDATE ON bot_tracker_snapshots BEGIN UPDATE writes SET n = n + 1; END;"
+        )
+
+    def writes() -> int:
+        with sqlite3.connect(path) as db:
+            return int(db.execute("SELECT n FROM writes").fetchone()[0])
+
+    tracker = store.init_tracker("snap")
+    for i in range(4):
+        for event in _turn(f"第{i}问", {"unit": "天河区石牌街道"} if i == 0 else None):
+            tracker.update(event)
+    asyncio.run(store.save(tracker))
+    assert writes() == 1
+    for text, slots, expected in (("第五问", None, 1), ("第六问", {"unit": "白云区江高镇"}, 2), ("第七问", None, 2)):
+        loaded = asyncio.run(store.retrieve("snap"))
+        assert loaded is not None
+        for event in _turn(text, slots):
+            loaded.update(event)
+        asyncio.run(store.save(loaded))
+        assert writes() == expected
+    again = asyncio.run(store.retrieve("snap"))
+    assert again is not None and again.get_slot("unit") == "白云区江高镇"
+
+
 def test_a_short_conversation_is_loaded_whole(domain: Domain, tmp_path: Path) -> None:
     store = _store(domain, tmp_path / "tracker.sqlite3", tail=100)
     tracker = store.init_tracker("short")
