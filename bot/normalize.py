@@ -187,7 +187,7 @@ def correct_homophones(text: str, vocabulary: Vocabulary) -> str:
     """
     if not vocabulary.by_pinyin:
         return text
-    edges = _word_edges(text)
+    edges: set[int] | None = None  # jieba's segmentation, only once a window could be replaced
     chars = list(text)
     pinyin = [_han_pinyin(ch) for ch in chars]
     i = 0
@@ -208,8 +208,10 @@ def correct_homophones(text: str, vocabulary: Vocabulary) -> str:
                 replaced = True
                 break
             unit_context = "".join(chars[i + length : i + length + 2]).startswith(_SUFFIXES) or term.endswith(_SUFFIXES)
-            if not unit_context and (i not in edges or i + length not in edges or _is_common_word(original)):
-                continue
+            if not unit_context:
+                edges = _word_edges(text) if edges is None else edges
+                if i not in edges or i + length not in edges or _is_common_word(original):
+                    continue
             if term == "街道":
                 # 接到 is also a verb: correct it only right after a unit name.
                 before = "".join(out)
