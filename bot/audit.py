@@ -51,12 +51,15 @@ def spool() -> Spool:
     return Spool(s.spool_file, s.spool_max_bytes)
 
 
+_INSERT = insert(AuditRecord)  # one statement, compiled once
+
+
 def record(entry: Entry, url: str | None = None) -> int | None:
     """Store one entry; returns its id, or None when it had to be spooled."""
     try:
         with db.session_scope(url) as session:
             # One Core INSERT: the ORM's unit of work cost more than the statement on every answer.
-            inserted = session.execute(insert(AuditRecord).values(created_at=utcnow(), **asdict(entry)))
+            inserted = session.execute(_INSERT, {"created_at": utcnow(), **asdict(entry)})
             record_id = int(inserted.inserted_primary_key[0])
     except (OpsUnavailable, OSError):
         logger.warning("audit database unavailable; spooling the record", exc_info=True)
