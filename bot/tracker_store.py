@@ -75,6 +75,27 @@ class TailSQLTrackerStore(SQLTrackerStore):
             self._pooled_sqlite(engine)
         _Base.metadata.create_all(self.engine)
         self._index_events()
+        self._tail_query = self._tail_statement()
+
+    def _tail_statement(self) -> Any:
+        """The last events of a sender's current session, newest first: Rasa's session query
+        (:meth:`_event_query`), built once with parameters and reading the data column only.
+        Building it per message, and ORM objects for its rows, cost more than running it."""
+        events = self.SQLEvent.__table__
+        start = (
+            sa.select(sa.func.max(events.c.timestamp).label("session_start"))
+            .where(events.c.sender_id == sa.bindparam("sender"), events.c.type_name == SessionStarted.type_name)
+            .subquery()
+        )
+        return (
+            sa.select(events.c.data)
+            .where(
+                events.c.sender_id == sa.bindparam("sender"),
+                sa.or_(events.c.timestamp >= start.c.session_start, start.c.session_start.is_(None)),
+            )
+            .order_by(events.c.id.desc())
+            .limit(sa.bindparam("limit"))
+        )
 
     def _index_events(self) -> None:
         """Indexes that make the tail's two queries independent of how long the sender's history is.
@@ -110,15 +131,7 @@ class TailSQLTrackerStore(SQLTrackerStore):
         if self.domain is None:
             return await super().retrieve(sender_id)
         with self.session_scope() as session:
-            # The data column alone: building ORM objects for the rows cost more than the query.
-            rows = (
-                self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-                .with_entities(self.SQLEvent.data)
-                .order_by(None)
-                .order_by(self.SQLEvent.id.desc())
-                .limit(self.tail_events + 1)
-                .all()
-            )
+            rows = session.execute(self._tail_query, {"sender": sender_id, "limit": self.tail_events + 1}).all()
             if not rows:
                 return None
             events = [json.loads(row.data) for row in reversed(rows)]
