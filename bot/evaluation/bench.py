@@ -148,7 +148,7 @@ def run_bench(out_dir: Path, action_port: int, rasa_port: int, skip_train: bool 
     return result
 
 
-def anchor_only(out_dir: Path, action_port: int, rasa_port: int, total: int = 200) -> dict[str, Any]:
+def anchor_only(out_dir: Path, action_port: int, rasa_port: int, total: int = SEQUENTIAL) -> dict[str, Any]:
     """Only ours beside the bare-Rasa anchor (sequential and 10 concurrent) and one long conversation:
     the ratios of issue 14 in a few minutes, for profiling (``bench --only anchor``)."""
     questions = _questions()
@@ -161,8 +161,8 @@ def anchor_only(out_dir: Path, action_port: int, rasa_port: int, total: int = 20
         urls = {"ours": running.rasa_url, "anchor": anchor_url}
         for url in urls.values():
             load(url, questions, 1, 20, "预热")
-        print(f"PIDS ours={[p.pid for p in running.processes]} anchor={_pids}", flush=True)
-        sequential = side_by_side(urls, questions, 1, total, 4, f"顺序 {total} 问（本项目与空白 Rasa 交替）")
+        print(f"进程号（可用 py-spy 分析）：本项目 {[p.pid for p in running.processes]}，空白 Rasa {_pids}", flush=True)
+        sequential = side_by_side(urls, questions, 1, total, 5, f"顺序 {total} 问（本项目与空白 Rasa 交替）")
         ten = side_by_side(urls, questions, 10, total, 2, "10 个并发对话（本项目与空白 Rasa 交替）")
         result = {"anchor": _anchor_ratios(sequential, ten), "long_conversation": long_conversation(running.rasa_url)}
     out_dir.mkdir(parents=True, exist_ok=True)
