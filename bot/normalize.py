@@ -15,6 +15,7 @@ Pure Python. Steps, in order:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -170,6 +171,12 @@ def _is_common_word(text: str) -> bool:
     return len(text) >= 2 and jieba.dt.FREQ.get(text, 0) >= COMMON_WORD_FREQ
 
 
+@functools.lru_cache(maxsize=8192)
+def _han_pinyin(ch: str) -> str | None:
+    """One character's toneless pinyin, None for a character that is not Han (kept: every message asks)."""
+    return lazy_pinyin(ch, style=Style.NORMAL)[0] if _all_han(ch) else None
+
+
 def correct_homophones(text: str, vocabulary: Vocabulary) -> str:
     """Replace windows whose pinyin equals a vocabulary term's (longest first).
 
@@ -180,9 +187,9 @@ def correct_homophones(text: str, vocabulary: Vocabulary) -> str:
     """
     if not vocabulary.by_pinyin:
         return text
-    edges = _word_edges(text)
+    edges: set[int] | None = None  # jieba's segmentation, only once a window could be replaced
     chars = list(text)
-    pinyin = [lazy_pinyin(ch, style=Style.NORMAL)[0] if _all_han(ch) else None for ch in chars]
+    pinyin = [_han_pinyin(ch) for ch in chars]
     i = 0
     out: list[str] = []
     while i < len(chars):
@@ -201,8 +208,10 @@ def correct_homophones(text: str, vocabulary: Vocabulary) -> str:
                 replaced = True
                 break
             unit_context = "".join(chars[i + length : i + length + 2]).startswith(_SUFFIXES) or term.endswith(_SUFFIXES)
-            if not unit_context and (i not in edges or i + length not in edges or _is_common_word(original)):
-                continue
+            if not unit_context:
+                edges = _word_edges(text) if edges is None else edges
+                if i not in edges or i + length not in edges or _is_common_word(original):
+                    continue
             if term == "街道":
                 # 接到 is also a verb: correct it only right after a unit name.
                 before = "".join(out)

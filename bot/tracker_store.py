@@ -31,6 +31,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import declarative_base, sessionmaker
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ RETENTION_DAYS = 180
 _LOADED = "_bot_loaded_events"  # set on a retrieved tracker: how many of its events are stored (or made up)
 
 _TAILED = "_bot_tail_only"  # set on a retrieved tracker: only the tail was loaded
+_STORED = "_bot_stored_snapshot"  # set on a retrieved or saved tracker: the snapshot stored for it, if known
 _Base: Any = declarative_base()
 
 
@@ -73,6 +75,27 @@ class TailSQLTrackerStore(SQLTrackerStore):
             self._pooled_sqlite(engine)
         _Base.metadata.create_all(self.engine)
         self._index_events()
+        self._tail_query = self._tail_statement()
+
+    def _tail_statement(self) -> Any:
+        """The last events of a sender's current session, newest first: Rasa's session query
+        (:meth:`_event_query`), built once with parameters and reading the data column only.
+        Building it per message, and ORM objects for its rows, cost more than running it."""
+        events = self.SQLEvent.__table__
+        start = (
+            sa.select(sa.func.max(events.c.timestamp).label("session_start"))
+            .where(events.c.sender_id == sa.bindparam("sender"), events.c.type_name == SessionStarted.type_name)
+            .subquery()
+        )
+        return (
+            sa.select(events.c.data)
+            .where(
+                events.c.sender_id == sa.bindparam("sender"),
+                sa.or_(events.c.timestamp >= start.c.session_start, start.c.session_start.is_(None)),
+            )
+            .order_by(events.c.id.desc())
+            .limit(sa.bindparam("limit"))
+        )
 
     def _index_events(self) -> None:
         """Indexes that make the tail's two queries independent of how long the sender's history is.
@@ -108,49 +131,58 @@ class TailSQLTrackerStore(SQLTrackerStore):
         if self.domain is None:
             return await super().retrieve(sender_id)
         with self.session_scope() as session:
-            rows = (
-                self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
-                .order_by(None)
-                .order_by(self.SQLEvent.id.desc())
-                .limit(self.tail_events + 1)
-                .all()
-            )
+            rows = session.execute(self._tail_query, {"sender": sender_id, "limit": self.tail_events + 1}).all()
             if not rows:
                 return None
             events = [json.loads(row.data) for row in reversed(rows)]
             longer = len(rows) > self.tail_events
-            snapshot = session.get(SlotSnapshot, sender_id) if longer else None
+            snapshot = (
+                session.execute(sa.select(SlotSnapshot.data).where(SlotSnapshot.sender_id == sender_id)).scalar()
+                if longer
+                else None
+            )
         if longer and snapshot is None:  # stored before this store kept snapshots
             return await super().retrieve(sender_id)
         if snapshot is not None:
-            events = _prelude(json.loads(snapshot.data)) + _from_user_message(events[1:])
+            events = _prelude(json.loads(snapshot)) + _from_user_message(events[1:])
         tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         setattr(tracker, _LOADED, len(tracker.events))
         setattr(tracker, _TAILED, snapshot is not None)
+        # The snapshot the last save left: the one read, or (whole session loaded) the one that save
+        # wrote from these same events when the session was already long enough to need one.
+        stored = snapshot or (json.dumps(_snapshot(tracker)) if self._needs_snapshot(tracker) else None)
+        setattr(tracker, _STORED, stored)
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Store the new events and the slots as they now stand, in one transaction."""
+        """Store the new events and the slots as they now stand, in one transaction.
+
+        Written with SQLAlchemy Core (one multi-row insert, one upsert) rather than the ORM's unit
+        of work, which cost more than the statements themselves on every message.
+        """
         await self.stream_events(tracker)
         with self.session_scope() as session:
             events = self._new_events(session, tracker)
-            for event in events:
-                data = event.as_dict()
-                session.add(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
-                )
-            if self._needs_snapshot(tracker):
-                session.merge(SlotSnapshot(sender_id=tracker.sender_id, data=json.dumps(_snapshot(tracker))))
+            rows = [_row(tracker.sender_id, event) for event in events]
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            snapshot = json.dumps(_snapshot(tracker)) if self._needs_snapshot(tracker) else None
+            if snapshot is not None and snapshot != getattr(tracker, _STORED, None):  # written when it changed
+                self._upsert_snapshot(session, tracker.sender_id, snapshot)
             if self.retention_s > 0 and any(isinstance(e, SessionStarted) for e in events):
                 self._prune(session, tracker.sender_id)
             session.commit()
+        if snapshot is not None:
+            setattr(tracker, _STORED, snapshot)
+
+    def _upsert_snapshot(self, session: Any, sender_id: str, data: str) -> None:
+        dialect = self.engine.dialect.name
+        if dialect not in ("sqlite", "postgresql"):
+            session.merge(SlotSnapshot(sender_id=sender_id, data=data))
+            return
+        module: Any = sqlite if dialect == "sqlite" else postgresql
+        statement = module.insert(SlotSnapshot.__table__).values(sender_id=sender_id, data=data)
+        session.execute(statement.on_conflict_do_update(index_elements=["sender_id"], set_={"data": data}))
 
     def _needs_snapshot(self, tracker: DialogueStateTracker) -> bool:
         """Whether the session may be longer than the tail: only then is the snapshot read."""
@@ -166,10 +198,11 @@ class TailSQLTrackerStore(SQLTrackerStore):
     def _new_events(self, session: Any, tracker: DialogueStateTracker) -> list[Event]:
         """The events of ``tracker`` not stored yet (and not made up by :meth:`retrieve`)."""
         loaded = getattr(tracker, _LOADED, None)
-        if loaded is None:  # a tracker this store did not load: Rasa's own count
-            return list(self._additional_events(session, tracker))
+        # A tracker this store neither loaded nor saved yet: Rasa's own count. Rasa saves a new
+        # conversation's tracker once when it creates it; the count is not queried again after.
+        events = list(self._additional_events(session, tracker)) if loaded is None else list(tracker.events)[loaded:]
         setattr(tracker, _LOADED, len(tracker.events))
-        return list(tracker.events)[loaded:]
+        return events
 
     def _prune(self, session: Any, sender_id: str) -> None:
         """Delete this sender's events older than the retention period (a new session has begun)."""
@@ -180,6 +213,32 @@ class TailSQLTrackerStore(SQLTrackerStore):
         )
         if deleted:
             logger.info("pruned %d events older than the retention period", deleted)
+
+
+def _row(sender_id: str, event: Event) -> dict[str, Any]:
+    data = _stored(event.as_dict())
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
+
+
+def _stored(data: dict[str, Any]) -> dict[str, Any]:
+    """An event as stored: an answer's payload keeps each legal basis's citation, not its text.
+
+    The quoted articles (kilobytes per answer) went to the channel with the reply and stay in
+    the knowledge base (law, article and ``law_version`` name them); a stored conversation is
+    read back only for the dialogue's state, which never looks at a bot message's payload.
+    """
+    custom = (data.get("data") or {}).get("custom") if data.get("event") == "bot" else None
+    if not isinstance(custom, dict) or not isinstance(custom.get("legal_basis"), list):
+        return data
+    basis = [dict(ref, text=None) if isinstance(ref, dict) else ref for ref in custom["legal_basis"]]
+    return {**data, "data": {**data["data"], "custom": {**custom, "legal_basis": basis}}}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

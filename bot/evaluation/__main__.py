@@ -92,8 +92,14 @@ def _nlu(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from bot.evaluation.bench import run_bench
+    from bot.evaluation.bench import anchor_only, run_bench
 
+    if args.only == "anchor":
+        result = anchor_only(REPORTS, args.action_port, args.rasa_port)
+        print(json.dumps({k: v for k, v in result["anchor"].items()}, ensure_ascii=False, indent=2))
+        print(json.dumps(result["long_conversation"]["ratio_to_turn_1"], indent=2))
+        print(f"报告：{REPORTS / 'bench-anchor.json'}")
+        return 0
     run_bench(REPORTS, args.action_port, args.rasa_port, skip_train=args.skip_train)
     print(f"报告：{REPORTS / 'bench.md'}")
     return 0
@@ -112,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     n.add_argument("--seed", type=int, default=SEED)
     b = sub.add_parser("bench", help="性能：延迟、吞吐、内存、训练和构建时间、匹配器规模")
     b.add_argument("--skip-train", action="store_true")
+    b.add_argument("--only", choices=["anchor"], help="只测本项目与空白 Rasa 的比值和长对话（几分钟）")
     for p in (e, b):
         p.add_argument(
             "--action-port", type=int, default=int(os.environ.get("EVAL_ACTION_PORT") or servers.free_port())

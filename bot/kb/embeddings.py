@@ -43,9 +43,13 @@ def _e5() -> Any:
         return _model
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=4096)  # 1.5 KB a vector: 6 MB when full
 def embed_query(text: str) -> np.ndarray:
-    """The question's vector (L2-normalised, 384 floats); a turn matching the same text twice embeds it once."""
+    """The question's vector (L2-normalised, 384 floats), ~35 ms to compute on this machine.
+
+    A turn matches several texts (the question, its residue after the unit, its clauses);
+    the same questions come back from many senders, so recent ones are kept.
+    """
     vector = _e5().query(text)
     return np.asarray(vector, dtype=np.float32)
 

@@ -72,6 +72,38 @@ def test_a_long_conversation_is_loaded_short_with_its_slots(domain: Domain, tmp_
     assert full is not None and len(full.events) == stored + 5
 
 
+@pytest.mark.parametrize("tail", [12, 30])  # loaded as a tail with the snapshot, or whole
+def test_the_slot_snapshot_is_written_only_when_the_slots_change(domain: Domain, tmp_path: Path, tail: int) -> None:
+    path = tmp_path / "tracker.sqlite3"
+    store = _store(domain, path, tail)
+    with sqlite3.connect(path) as db:  # counts the store's writes of snapshots
+        db.executescript(
+            "CREATE TABLE writes (n INTEGER); INSERT INTO writes VALUES (0);"
+            "CREATE TRIGGER w1 AFTER INSERT ON bot_tracker_snapshots BEGIN UPDATE writes SET n = n + 1; END;"
+            "CREATE TRIGGER w2 AFTER UPDATE ON bot_tracker_snapshots BEGIN UPDATE writes SET n = n + 1; END;"
+        )
+
+    def writes() -> int:
+        with sqlite3.connect(path) as db:
+            return int(db.execute("SELECT n FROM writes").fetchone()[0])
+
+    tracker = store.init_tracker("snap")
+    for i in range(4):
+        for event in _turn(f"第{i}问", {"unit": "天河区石牌街道"} if i == 0 else None):
+            tracker.update(event)
+    asyncio.run(store.save(tracker))
+    assert writes() == 1
+    for text, slots, expected in (("第五问", None, 1), ("第六问", {"unit": "白云区江高镇"}, 2), ("第七问", None, 2)):
+        loaded = asyncio.run(store.retrieve("snap"))
+        assert loaded is not None
+        for event in _turn(text, slots):
+            loaded.update(event)
+        asyncio.run(store.save(loaded))
+        assert writes() == expected
+    again = asyncio.run(store.retrieve("snap"))
+    assert again is not None and again.get_slot("unit") == "白云区江高镇"
+
+
 def test_a_short_conversation_is_loaded_whole(domain: Domain, tmp_path: Path) -> None:
     store = _store(domain, tmp_path / "tracker.sqlite3", tail=100)
     tracker = store.init_tracker("short")
@@ -80,6 +112,31 @@ def test_a_short_conversation_is_loaded_whole(domain: Domain, tmp_path: Path) ->
     asyncio.run(store.save(tracker))
     loaded = asyncio.run(store.retrieve("short"))
     assert loaded is not None and [e.as_dict() for e in loaded.events] == [e.as_dict() for e in tracker.events]
+
+
+def test_an_answer_is_stored_with_its_citations_not_the_quoted_articles(domain: Domain, tmp_path: Path) -> None:
+    path = tmp_path / "tracker.sqlite3"
+    store = _store(domain, path)
+    article = "第一百条 " + "占用城市道路经营的，由城市管理部门责令改正。" * 100
+    payload = {
+        "type": "power_answer",
+        "verdict": "yes",
+        "legal_basis": [
+            {"law": "城市道路管理条例", "article": "第二十七条", "text": article, "law_version": "2019-03-24"}
+        ],
+    }
+    tracker = store.init_tracker("answer")
+    tracker.update(UserUttered("石牌街道能不能处罚占道经营", {"name": "ask_can", "confidence": 1.0}))
+    tracker.update(BotUttered(text="可以。", data={"custom": payload}))
+    asyncio.run(store.save(tracker))
+    with sqlite3.connect(path) as db:
+        size = db.execute("SELECT max(length(data)) FROM events WHERE sender_id = 'answer'").fetchone()[0]
+    assert size < 1000 < len(article)
+    loaded = asyncio.run(store.retrieve("answer"))
+    assert loaded is not None
+    [bot] = [e for e in loaded.events if isinstance(e, BotUttered)]
+    assert bot.text == "可以。"
+    assert bot.data["custom"]["legal_basis"] == [dict(payload["legal_basis"][0], text=None)]
 
 
 def test_old_events_are_pruned_when_a_new_session_starts(
