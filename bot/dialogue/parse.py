@@ -35,6 +35,9 @@ _POWER_TYPE_WORDS = {
     "给付": "行政给付",
     "确认": "行政确认",
     "公共服务": "公共服务",
+    # The bare verbs last: "能罚哪些", "可以批什么" (a longer word above wins when present).
+    "罚": "行政处罚",
+    "批": "行政许可",
 }
 STAGE_WORDS = {
     "巡查": ("巡查", "发现", "排查"),
@@ -49,8 +52,12 @@ STAGE_WORDS = {
     "服务": ("服务",),
 }
 _PUSHER = re.compile(
-    r"^(区里|上级|区[^，,。]{0,8}?局|领导)?(要|让|叫|安排)?(我们|我们街道|我们镇)?(负责|去|来|做|承担|管)?"
+    r"^(区里|上级|区[^，,。]{0,8}?局|领导|上面)?(要求|要|让|叫|安排|交给|派给)?(我们街道|我们镇|我们)?"
+    r"(负责|去|来|做|承担|管|接|搞)*"
 )
+_PUSH_VERBS = re.compile(r"^(负责|去|来|做|承担|管|接|搞)+")
+# Where the work named ends and the question about it begins.
+_PUSH_END = re.compile(r"[，,。；;？?！!]|必须|能不能|可不可以|可以|要不要|要接|该不该|需不需要|清单|吗|这项|这个|这些")
 _PUSH_QUESTION = re.compile(r"必须|能不能|可以|要不要|清单|吗")
 _COMPARE_SPLIT = re.compile(r"和|与|跟|同|对比|比较|比|、|，|,|vs|VS")
 
@@ -214,18 +221,41 @@ def delegated_kind(text: str, unit: UnitInfo | None) -> str:
 
 
 def units_in_parts(knowledge: Knowledge, text: str) -> list[UnitInfo]:
-    """The units of a comparison ("石牌街道和江高镇…"), each resolved in its own part, in order."""
+    """The distinct units a message names (a comparison: "石牌街道和江高镇…"), in the order named.
+
+    Each stretch of text where a unit name was found is resolved on its own, so 人和镇 is one unit and
+    not split at its 和; a stretch naming a unit shared by two districts adds nothing.
+    """
+    mention = resolve_unit(knowledge, text, matter_spans(knowledge, text))
+    stretches: list[list[int]] = []
+    for start, end in sorted(mention.spans):
+        if stretches and start < stretches[-1][1]:
+            stretches[-1][1] = max(stretches[-1][1], end)
+        else:
+            stretches.append([start, end])
     found: list[UnitInfo] = []
-    for part in _COMPARE_SPLIT.split(text):
-        mention = resolve_unit(knowledge, part, matter_spans(knowledge, part))
-        if mention.unit is not None and mention.unit not in found:
-            found.append(mention.unit)
+    for start, end in stretches:
+        unit = resolve_unit(knowledge, text[start:end]).unit
+        if unit is None and len(mention.units) == 1:
+            unit = mention.units[0]
+        if unit is not None and unit not in found:
+            found.append(unit)
+    if len(found) < 2:  # names written apart from their district ("天河区的石牌街道和…")
+        for part in _COMPARE_SPLIT.split(text):
+            unit = resolve_unit(knowledge, part, matter_spans(knowledge, part)).unit
+            if unit is not None and unit not in found:
+                found.append(unit)
     return found
 
 
 def pushed_work(text: str, mention: UnitMention) -> str:
-    """The work a "区里要我们负责X，必须接吗" question is about: X, at most 20 characters."""
-    # clean_question also drops 管/要/的 inside the work (共享单车管理 → 共享单车理); reading the raw
-    # words instead loses more on questions phrased otherwise, so the quote stays approximate.
+    """The work a "区里要我们负责X，必须接吗" question is about: X in the asker's own words, at most 20
+    characters (共享单车管理, not the matcher's 共享单车理)."""
+    raw = _PUSHER.sub("", re.sub(r"\s+", "", strip_spans(text, mention.spans)), count=1)
+    pieces = (_PUSH_VERBS.sub("", p.strip("“”\"'：:的")) for p in _PUSH_END.split(raw))
+    work = next((p for p in pieces if len(p) >= 2), "")  # "我们要不要负责X": X comes after the question
+    if work:
+        return work[:20]
+    # Nothing left of the raw words (the request was all question words): the matcher's reading.
     asked = _PUSHER.sub("", clean_question(strip_spans(text, mention.spans)), count=1)
     return _PUSH_QUESTION.split(asked)[0][:20]
