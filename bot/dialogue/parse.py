@@ -185,9 +185,16 @@ def find_agency(knowledge: Knowledge, text: str) -> AgencyInfo | None:
     return best[1] if best else None
 
 
+_HOW_MANY = re.compile(r"多少|几个|几名|几项|几级|几")
+
+
 def match_fact(knowledge: Knowledge, text: str) -> FactInfo | None:
-    """The reform fact whose keywords (or their two-character pieces and numbers) the text shares most."""
+    """The reform fact whose keywords the text shares most: a keyword in full, or at least half of its
+    two-character pieces (派驻…执法队…编制 for 派驻执法队编制); a "多少/几" question prefers a fact with
+    a number. A stray shared piece or two (执法) scores nothing, so a fact with many long keywords
+    does not win on noise."""
     cleaned = clean_question(text)
+    wants_number = bool(_HOW_MANY.search(text))
     best: tuple[float, FactInfo] | None = None
     for fact in knowledge.facts:
         score = 0.0
@@ -195,13 +202,14 @@ def match_fact(knowledge: Knowledge, text: str) -> FactInfo | None:
             if keyword and keyword in text:
                 score += 1.0 + len(keyword) / 10
             else:
-                # Partial credit for the keyword's two-character pieces.
                 pieces = {keyword[i : i + 2] for i in range(len(keyword) - 1)}
-                if pieces:
-                    score += 0.5 * sum(p in cleaned for p in pieces) / len(pieces)
-        for number in re.findall(r"\d+", fact.answer):
-            if number in text:
-                score += 0.5
+                shared = sum(p in cleaned for p in pieces) / len(pieces) if pieces else 0.0
+                if shared >= 0.5:
+                    score += 0.5 * shared
+        numbers = re.findall(r"\d+", fact.answer)
+        score += 0.5 * sum(number in text for number in numbers)
+        if wants_number and numbers and score > 0:
+            score += 0.2
         if score > 0.6 and (best is None or score > best[0]):
             best = (score, fact)
     return best[1] if best else None

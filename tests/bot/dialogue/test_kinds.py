@@ -218,3 +218,68 @@ def test_which_law_after_a_matter_is_its_basis_not_a_matter_named_law(knowledge)
     out = ask(knowledge, "依据是哪条法律？", "ask_basis", first.state)
     assert payload(out)["item"]["code"] == "zhaijidi" and payload(out)["question"] == "basis"
     assert payload(ask(knowledge, "太和镇公共法律服务归谁管", "ask_who"))["item"]["code"] == "gonggong_falv_fuwu"
+
+
+# --- phrasings of the same kinds (none from the evaluation set) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["江高镇设置了哪些办公室", "江高镇的办公室都有哪些", "白云区江高镇下设几个科室", "江高镇内设了哪几个机构"],
+)
+def test_a_units_offices_however_asked(knowledge, question):
+    p = payload(ask(knowledge, question, "ask_office_duties"))
+    assert p["topic"] == "unit_offices" and p["unit"] == "白云区江高镇" and "应急管理办公室" not in p["offices"]
+
+
+def test_one_offices_duties_are_not_the_units_offices(knowledge):
+    p = payload(ask(knowledge, "江高镇综合治理办公室都有哪些职责", "ask_office_duties"))
+    assert p["topic"] == "office_duties"
+
+
+@pytest.mark.parametrize(
+    "question", ["派潭镇设置了应急管理办公室没有", "派潭镇有没有设应急办", "增城区派潭镇是否设立了应急管理办公室？"]
+)
+def test_whether_a_unit_has_an_office_however_asked(knowledge, question):
+    p = payload(ask(knowledge, question, "ask_fact"))
+    assert p["topic"] == "office_exists" and (p["exists"], p["substitute"]) == (False, "综合治理办公室")
+
+
+@pytest.mark.parametrize("question", ["江高镇能罚款不", "江高镇是否有处罚权", "江高镇能不能罚点东西"])
+def test_a_bare_power_type_is_a_summary_not_two_arbitrary_items(knowledge, question):
+    p = payload(ask(knowledge, question))
+    assert p["need"] == "matter" and "行政处罚事项共" in p["prompt"] and len(p["options"]) == 5
+
+
+@pytest.mark.parametrize("question", ["列一下江高镇能做的行政检查", "江高镇可以罚哪些", "给我列出江高镇能办的审批"])
+def test_a_power_type_list_however_asked(knowledge, question):
+    p = payload(ask(knowledge, question, "ask_can"))
+    assert p["topic"] == "list_powers" and p["power_type"] in ("行政检查", "行政处罚", "行政许可")
+
+
+# --- two units named: a comparison ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("intent", ["ask_compare", "ask_can", "ask_who"])
+def test_two_units_on_one_matter_answers_for_each(knowledge, intent):
+    out = ask(knowledge, "江高镇跟石牌街道批宅基地的权限一样吗", intent)
+    p = payload(out)
+    assert p["topic"] == "compare_units" and p["item"]["code"] == "zhaijidi"
+    assert [(v["unit"], v["verdict"]) for v in p["verdicts"]] == [("白云区江高镇", "yes"), ("天河区石牌街道", "no")]
+    assert "区农业农村局" in text(out) and "公共服务办公室" in text(out)
+
+
+def test_a_unit_whose_name_has_he_is_not_split(knowledge):
+    p = payload(ask(knowledge, "江高镇和人和镇都能处罚占道经营吗", "ask_can"))
+    assert p["units"] == ["白云区江高镇", "白云区人和镇"] and p["item"]["code"] == "zhandao_jingying"
+
+
+def test_we_and_another_unit_compares_against_the_askers_unit(knowledge):
+    state = ask(knowledge, "我是天河区石牌街道的", "inform_unit").state
+    p = payload(ask(knowledge, "我们和江高镇在野外用火审批上有啥不一样", "ask_compare", state))
+    assert p["units"] == ["天河区石牌街道", "白云区江高镇"] and p["item"]["code"] == "yewai_yonghuo"
+
+
+def test_pushed_work_is_quoted_in_the_askers_words(knowledge):
+    out = ask(knowledge, "上级安排我们搞共享单车管理，这个要不要接", "ask_push_down", State(unit="天河区石牌街道"))
+    assert "“共享单车管理”不在" in text(out)
