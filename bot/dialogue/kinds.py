@@ -46,6 +46,10 @@ _WORK_ORDER = re.compile(
 _OWNERSHIP_ASK = re.compile(
     r"(这个|这事|这些|以上|上述)?(是不是|归不归|该不该|要不要|属不属于|归|属于|是)?.{0,4}(管|负责|处理)"
 )
+_PUSHED_BY = re.compile(
+    r"区里|区[^，,。]{0,8}?(局|部门|办|委)|市里|上级|上面|领导|职能部门|要求|安排|通知|让我们|叫我们|要我们|"
+    r"交给|派给|转给|推给|甩给|压给|下放给|下派|摊派|转嫁|下沉"
+)
 _COMPARE_WORDS = re.compile(
     r"有什么|有啥|什么|区别|不同|不一样|一样|相同|差别|差异|对比|比较|比一比|比|和|与|跟|同|都|分别|两个|两者|权限|权责|上|在"
 )
@@ -141,6 +145,12 @@ def compared_matter(knowledge: Knowledge, text: str, mention: UnitMention) -> It
     """The one matter a comparison is about ("…在宅基地审批上有什么区别"), if it names one clearly."""
     rest = _COMPARE_WORDS.sub(" ", strip_spans(text, mention.spans))
     return match_matter(knowledge, rest).item if has_matter_words(rest) else None
+
+
+def is_pushed_work(text: str) -> bool:
+    """ "区城管局要我们负责X", "上级安排…": someone hands the unit the work. Without such words, "我们能行使
+    这项权力吗：<事项>" or "我们要不要管X" asks about the unit's own power, not about a task pushed down."""
+    return bool(_PUSHED_BY.search(text))
 
 
 def is_work_order(text: str) -> bool:

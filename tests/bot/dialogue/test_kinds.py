@@ -283,3 +283,17 @@ def test_we_and_another_unit_compares_against_the_askers_unit(knowledge):
 def test_pushed_work_is_quoted_in_the_askers_words(knowledge):
     out = ask(knowledge, "上级安排我们搞共享单车管理，这个要不要接", "ask_push_down", State(unit="天河区石牌街道"))
     assert "“共享单车管理”不在" in text(out)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["江高镇能行使这项权力吗：农村村民宅基地审核批准", "我们江高镇要不要负责宅基地审批", "江高镇该不该管宅基地审批"],
+)
+def test_a_power_asked_without_anyone_handing_it_down_is_a_power_question(knowledge, question):
+    p = payload(ask(knowledge, question, "ask_push_down"))
+    assert (p["type"], p["item"]["code"], p["verdict"]) == ("power_answer", "zhaijidi", "yes")
+
+
+def test_work_handed_down_by_a_bureau_stays_a_push_down_question(knowledge):
+    out = ask(knowledge, "区农业农村局要江高镇来做宅基地审批，必须接吗", "ask_push_down")
+    assert payload(out)["topic"] == "push_down" and payload(out)["in_list"] is True
