@@ -42,7 +42,7 @@ def legal_basis_overview(knowledge: Knowledge, item: ItemInfo, question: str) ->
     for kind in UNIT_KINDS:
         verdict = item.rules.get(kind, "no")
         levels[kind] = {"verdict": verdict, "office": item.office, "held_by": item.held_by}
-        held.append(f"· {UNIT_KIND_LABELS[kind]}：{_holder(item, verdict)}")
+        held.append(f"· {UNIT_KIND_LABELS[kind]}：{_holder(item, verdict)}{_without_office(knowledge, item, kind)}")
     if item.unit_rules:
         held.append(f"另有 {len(item.unit_rules)} 个镇街按本镇街清单另行规定。")
     lines = held + law if question == "who" else law + held
@@ -58,6 +58,18 @@ def legal_basis_overview(knowledge: Knowledge, item: ItemInfo, question: str) ->
         ],
         levels=levels,
     )
+
+
+def _without_office(knowledge: Knowledge, item: ItemInfo, kind: str) -> str:
+    """ "（未设应急管理办公室的由综合治理办公室承办）" when some units of the kind lack the item's office."""
+    if item.office is None or item.rules.get(kind, "no") == "no":
+        return ""
+    office = office_base(item.office)
+    of_kind = [u for u in knowledge.units if u.kind == kind]
+    if all(office in {office_base(o) for o in u.offices} for u in of_kind):
+        return ""
+    substitute = knowledge.office_substitutes.get(office)
+    return f"（未设{office}的，由{substitute}承办）" if substitute else f"（部分{UNIT_KIND_LABELS[kind]}未设{office}）"
 
 
 def _holder(item: ItemInfo, verdict: str) -> str:

@@ -297,3 +297,10 @@ def test_a_power_asked_without_anyone_handing_it_down_is_a_power_question(knowle
 def test_work_handed_down_by_a_bureau_stays_a_push_down_question(knowledge):
     out = ask(knowledge, "区农业农村局要江高镇来做宅基地审批，必须接吗", "ask_push_down")
     assert payload(out)["topic"] == "push_down" and payload(out)["in_list"] is True
+
+
+def test_who_holds_it_before_the_unit_names_the_substitute_office_of_units_without_it(knowledge):
+    out = ask(knowledge, "森林防火区野外用火由哪个部门审批", "ask_who")
+    lines = text(out).splitlines()
+    assert lines[0] == "“野外用火”由哪一级行使（按镇街类别）："
+    assert lines[1] == "· 镇：镇街自行行使，由应急管理办公室承办（未设应急管理办公室的，由综合治理办公室承办）"
