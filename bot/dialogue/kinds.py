@@ -34,6 +34,7 @@ _OFFICE_LIST = re.compile(
     r"|内设机构|机构设置|办公室设置"
 )
 # What comes right before the office in "有没有设城市管理办公室", "设置了应急管理办公室没有".
+_POWER_WORDS = re.compile(r"权|事项|处罚|罚|许可|审批|批|强制|检查|给付|职责|负责|承办")
 _HAS_BEFORE = re.compile(r"(有没有|有无|是否|设没设|还)?(有|设|设置|设立|成立|配备|配)?(了|有)?(这个|个)?$")
 _HAS_WORD = re.compile(r"有|设|立|配")
 _HAS_AFTER = re.compile(r"(吗|么|嘛|没有|没|不)?[？?。！!\s]*$")
@@ -55,9 +56,9 @@ _COMPARE_WORDS = re.compile(
 )
 _CLAUSE_SPLIT = re.compile(r"[，,。；;！!？?\n]|还有|另外|同时|并且|而且")
 _VAGUE_FILLER = re.compile(
-    r"能不能|可不可以|可以|能否|能|有没有|有什么|有哪些|哪些|什么|事项|权力|权限|职权|权|的|吗|么|呢|我们|咱们|自己|有|"
+    r"办公室|科室|能不能|可不可以|可以|能否|能|有没有|有什么|有哪些|哪些|什么|事项|权力|权限|职权|权|的|吗|么|呢|我们|咱们|自己|有|"
     r"那么|那|还|镇里|镇|街道|这边|列一下|列出来|列出|列举|列|一下|给我|帮我|看看|说说|东西|事情|哪方面|方面|"
-    r"负责|开展|行使|做|办|干|管|具体|都|些|哪|行不行|行吗|是否|可否|否|不|没|吧|啊|呀|请问|问一下|点|给(?!付)"
+    r"负责|开展|行使|做|办|干|管|具体|都|些|哪|行不行|行吗|是否|可否|否|不|没|吧|啊|呀|请问|问一下|点|给(?!付)|各"
 )
 _VAGUE_WORDS = {"罚款": "行政处罚", "罚": "行政处罚", "处罚": "行政处罚", "审批": "行政许可", "批": "行政许可"}
 
@@ -83,6 +84,8 @@ def asks_unit_offices(knowledge: Knowledge, text: str, mention: UnitMention) -> 
         return False
     if office_mention(knowledge, text) is not None:
         return False  # "石牌街道综合治理办公室有哪些职责" is about one office
+    if _POWER_WORDS.search(text):
+        return False  # "江高镇的办公室有哪些行政处罚权" asks for powers, not offices
     return bool(mention.units) or "我们" in text
 
 

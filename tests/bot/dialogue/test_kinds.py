@@ -304,3 +304,8 @@ def test_who_holds_it_before_the_unit_names_the_substitute_office_of_units_witho
     lines = text(out).splitlines()
     assert lines[0] == "“野外用火”由哪一级行使（按镇街类别）："
     assert lines[1] == "· 镇：镇街自行行使，由应急管理办公室承办（未设应急管理办公室的，由综合治理办公室承办）"
+
+
+def test_powers_asked_of_a_units_offices_are_not_its_list_of_offices(knowledge):
+    p = payload(ask(knowledge, "江高镇的办公室有哪些行政处罚权", "ask_office_duties"))
+    assert p["topic"] == "list_powers" and p["power_type"] == "行政处罚"
