@@ -29,7 +29,11 @@ __all__ = ["Listing", "Outcome", "Pending", "State", "Turn", "UnitContext", "han
 def handle_turn(knowledge: Knowledge, turn: Turn, state: State) -> Outcome:
     """Answer one user message, using and updating the state."""
     units = resolve_units(knowledge, turn, state)
-    return replace(_dispatch(knowledge, turn, state, units), units=units)
+    outcome = replace(_dispatch(knowledge, turn, state, units), units=units)
+    introduced = parse.introduced_and_asked(knowledge, turn.text)
+    if introduced is not None and outcome.remember_unit is None:
+        outcome = replace(outcome, remember_unit=introduced[0].full_name)  # "我是X的，Y能…": X is the asker's
+    return outcome
 
 
 def _dispatch(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext) -> Outcome:

@@ -51,6 +51,7 @@ _PUSHED_BY = re.compile(
     r"区里|区[^，,。]{0,8}?(局|部门|办|委)|市里|上级|上面|领导|职能部门|要求|安排|通知|让我们|叫我们|要我们|"
     r"交给|派给|转给|推给|甩给|压给|下放给|下派|摊派|转嫁|下沉"
 )
+_COMPARE_ASK = re.compile(r"区别|不同|不一样|一样|相同|差别|差异|对比|比较|比一比|比")
 _COMPARE_WORDS = re.compile(
     r"有什么|有啥|什么|区别|不同|不一样|一样|相同|差别|差异|对比|比较|比一比|比|和|与|跟|同|都|分别|两个|两者|权限|权责|上|在"
 )
@@ -141,7 +142,9 @@ def accountability_asked(
 def asks_about_two_units(knowledge: Knowledge, text: str) -> bool:
     """ "石牌街道和江高镇处罚油烟一样吗", "江高镇跟人和镇都能批宅基地吗": a question naming two units asks
     about both (a comparison), whatever else it says; "我是石牌街道的，江高镇…" names the asker's own."""
-    return not is_self_introduction(text) and len(units_in_parts(knowledge, text)) >= 2
+    if is_self_introduction(text) and not _COMPARE_ASK.search(text):
+        return False
+    return len(units_in_parts(knowledge, text)) >= 2
 
 
 def compared_matter(knowledge: Knowledge, text: str, mention: UnitMention) -> ItemInfo | None:

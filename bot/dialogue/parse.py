@@ -66,13 +66,30 @@ _COMPARE_SPLIT = re.compile(r"和|与|跟|同|对比|比较|比|、|，|,|vs|VS"
 
 
 def unit_mention(knowledge: Knowledge, text: str, entities: dict[str, str]) -> UnitMention:
-    """The units a message names; a button payload's unit wins over the text."""
+    """The units a message names; a button payload's unit wins over the text, and in "我是石牌街道的，
+    江高镇能…" the unit asked about is the one the asker does not introduce as their own."""
     named = entities.get("unit")
     if named:
         unit = find_unit(knowledge, named)
         if unit is not None:
             return UnitMention((unit,), (), None)
-    return resolve_unit(knowledge, text, matter_spans(knowledge, text))
+    mention = resolve_unit(knowledge, text, matter_spans(knowledge, text))
+    pair = introduced_and_asked(knowledge, text)
+    return UnitMention((pair[1],), mention.spans, None) if pair is not None else mention
+
+
+def introduced_and_asked(knowledge: Knowledge, text: str) -> tuple[UnitInfo, UnitInfo] | None:
+    """(the asker's unit, the unit asked about) when a self-introduction names one unit and the
+    question another: "我是天河区石牌街道的，江高镇能批宅基地吗"."""
+    intro = _SELF_INTRO.search(text)
+    if intro is None:
+        return None
+    named = _named_units(knowledge, text)
+    if len(named) != 2:
+        return None
+    own = next((unit for start, unit in named if intro.end() <= start <= intro.end() + 4), None)
+    asked = next((unit for _, unit in named if unit != own), None)
+    return (own, asked) if own is not None and asked is not None else None
 
 
 def strip_spans(text: str, spans: tuple[tuple[int, int], ...]) -> str:
@@ -229,11 +246,20 @@ def delegated_kind(text: str, unit: UnitInfo | None) -> str:
 
 
 def units_in_parts(knowledge: Knowledge, text: str) -> list[UnitInfo]:
-    """The distinct units a message names (a comparison: "石牌街道和江高镇…"), in the order named.
+    """The distinct units a message names (a comparison: "石牌街道和江高镇…"), in the order named."""
+    found = [unit for _, unit in _named_units(knowledge, text)]
+    if len(found) < 2:  # names written apart from their district ("天河区的石牌街道和…")
+        for part in _COMPARE_SPLIT.split(text):
+            unit = resolve_unit(knowledge, part, matter_spans(knowledge, part)).unit
+            if unit is not None and unit not in found:
+                found.append(unit)
+    return found
 
-    Each stretch of text where a unit name was found is resolved on its own, so 人和镇 is one unit and
-    not split at its 和; a stretch naming a unit shared by two districts adds nothing.
-    """
+
+def _named_units(knowledge: Knowledge, text: str) -> list[tuple[int, UnitInfo]]:
+    """(where, unit) for each distinct unit named, in order. Each stretch of text where a unit name
+    was found is resolved on its own, so 人和镇 is one unit and not split at its 和; a stretch naming a
+    unit shared by two districts adds nothing."""
     mention = resolve_unit(knowledge, text, matter_spans(knowledge, text))
     stretches: list[list[int]] = []
     for start, end in sorted(mention.spans):
@@ -241,18 +267,11 @@ def units_in_parts(knowledge: Knowledge, text: str) -> list[UnitInfo]:
             stretches[-1][1] = max(stretches[-1][1], end)
         else:
             stretches.append([start, end])
-    found: list[UnitInfo] = []
+    found: list[tuple[int, UnitInfo]] = []
     for start, end in stretches:
         unit = resolve_unit(knowledge, text[start:end]).unit
-        if unit is None and len(mention.units) == 1:
-            unit = mention.units[0]
-        if unit is not None and unit not in found:
-            found.append(unit)
-    if len(found) < 2:  # names written apart from their district ("天河区的石牌街道和…")
-        for part in _COMPARE_SPLIT.split(text):
-            unit = resolve_unit(knowledge, part, matter_spans(knowledge, part)).unit
-            if unit is not None and unit not in found:
-                found.append(unit)
+        if unit is not None and unit not in [u for _, u in found]:
+            found.append((start, unit))
     return found
 
 

@@ -309,3 +309,16 @@ def test_who_holds_it_before_the_unit_names_the_substitute_office_of_units_witho
 def test_powers_asked_of_a_units_offices_are_not_its_list_of_offices(knowledge):
     p = payload(ask(knowledge, "江高镇的办公室有哪些行政处罚权", "ask_office_duties"))
     assert p["topic"] == "list_powers" and p["power_type"] == "行政处罚"
+
+
+@pytest.mark.parametrize("question", ["我是石牌街道的，江高镇能批宅基地吗", "江高镇能批宅基地吗？我是天河区石牌街道的"])
+def test_a_unit_asked_beside_the_askers_own_is_the_one_answered(knowledge, question):
+    out = ask(knowledge, question)
+    p = payload(out)
+    assert (p["unit"]["name"], p["item"]["code"], p["verdict"]) == ("白云区江高镇", "zhaijidi", "yes")
+    assert out.remember_unit == "天河区石牌街道"
+
+
+def test_the_askers_own_unit_compared_with_another(knowledge):
+    p = payload(ask(knowledge, "我是石牌街道的，我们和江高镇处罚油烟一样吗", "inform_unit"))
+    assert p["units"] == ["天河区石牌街道", "白云区江高镇"] and p["item"]["code"] == "canyin_youyan"
