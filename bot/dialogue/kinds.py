@@ -239,7 +239,9 @@ def kind_of(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext) 
         return "ask_unit_offices"
     if accountability_asked(knowledge, text, state, mention):
         return "ask_accountability"
-    if turn.intent == "page_next" or not vague_power_type(strip_spans(text, mention.spans)):
+    if turn.intent == "page_next" or office_mention(knowledge, text) is not None:
+        return None  # "公共服务办公室负责哪些事项" is about the office, not the 公共服务 type
+    if not vague_power_type(strip_spans(text, mention.spans)):
         return None
     if state.matter is not None and not _OVERVIEW.search(text):
         return None  # "那能罚款吗" after a matter was discussed: a follow-up about that matter

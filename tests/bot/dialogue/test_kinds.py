@@ -322,3 +322,8 @@ def test_a_unit_asked_beside_the_askers_own_is_the_one_answered(knowledge, quest
 def test_the_askers_own_unit_compared_with_another(knowledge):
     p = payload(ask(knowledge, "我是石牌街道的，我们和江高镇处罚油烟一样吗", "inform_unit"))
     assert p["units"] == ["天河区石牌街道", "白云区江高镇"] and p["item"]["code"] == "canyin_youyan"
+
+
+def test_an_office_named_like_a_power_type_is_still_the_office(knowledge):
+    p = payload(ask(knowledge, "荔城街道的公共服务办公室有哪些职权", "ask_office_duties"))
+    assert p["topic"] == "office_duties"
