@@ -24,26 +24,28 @@ def legal_basis_overview(knowledge: Knowledge, item: ItemInfo, question: str) ->
     """What does not depend on the unit: the law and article, and which level holds the power for
     each kind of unit; then an offer to check the asker's own unit."""
     name = short_name(item)
-    lines = []
+    law = []
     if item.references:
-        lines.append(f"“{name}”的法律依据：")
+        law.append(f"“{name}”的法律依据：")
         for ref in item.references:
             text = ref.text or ""
             quote = f"：{text[:QUOTE_LIMIT]}{'…' if len(text) > QUOTE_LIMIT else ''}" if text else ""
-            lines.append(f"· {ref.citation}{quote}")
+            law.append(f"· {ref.citation}{quote}")
     else:
-        lines.append(f"“{name}”在知识库中没有记录具体法条：{item.legal_basis_text or '见说明'}。")
+        law.append(f"“{name}”在知识库中没有记录具体法条：{item.legal_basis_text or '见说明'}。")
     delegation = delegation_of(item)
     if delegation is not None and item.document is not None:
-        lines.append(f"下放依据：{delegation.document}，自 {delegation.effective} 起施行。")
-    lines.append("由哪一级行使（按镇街类别）：")
+        law.append(f"下放依据：{delegation.document}，自 {delegation.effective} 起施行。")
+    # "归谁管" asks who holds it first; "依据哪条法律" the law first.
+    held = [f"“{name}”由哪一级行使（按镇街类别）：" if question == "who" else "由哪一级行使（按镇街类别）："]
     levels = {}
     for kind in UNIT_KINDS:
         verdict = item.rules.get(kind, "no")
         levels[kind] = {"verdict": verdict, "office": item.office, "held_by": item.held_by}
-        lines.append(f"· {UNIT_KIND_LABELS[kind]}：{_holder(item, verdict)}")
+        held.append(f"· {UNIT_KIND_LABELS[kind]}：{_holder(item, verdict)}{_without_office(knowledge, item, kind)}")
     if item.unit_rules:
-        lines.append(f"另有 {len(item.unit_rules)} 个镇街按本镇街清单另行规定。")
+        held.append(f"另有 {len(item.unit_rules)} 个镇街按本镇街清单另行规定。")
+    lines = held + law if question == "who" else law + held
     lines.append("告诉我您是哪个镇街（例如“天河区石牌街道”），我帮您核对本镇街的情况。")
     lines.append(DISCLAIMER)
     return structural_reply(
@@ -56,6 +58,18 @@ def legal_basis_overview(knowledge: Knowledge, item: ItemInfo, question: str) ->
         ],
         levels=levels,
     )
+
+
+def _without_office(knowledge: Knowledge, item: ItemInfo, kind: str) -> str:
+    """ "（未设应急管理办公室的由综合治理办公室承办）" when some units of the kind lack the item's office."""
+    if item.office is None or item.rules.get(kind, "no") == "no":
+        return ""
+    office = office_base(item.office)
+    of_kind = [u for u in knowledge.units if u.kind == kind]
+    if all(office in {office_base(o) for o in u.offices} for u in of_kind):
+        return ""
+    substitute = knowledge.office_substitutes.get(office)
+    return f"（未设{office}的，由{substitute}承办）" if substitute else f"（部分{UNIT_KIND_LABELS[kind]}未设{office}）"
 
 
 def _holder(item: ItemInfo, verdict: str) -> str:
@@ -121,6 +135,36 @@ def unit_offices(unit: UnitInfo) -> Reply:
     lines.append("可以接着问“××办公室负责哪些事项”或“××办公室有哪些岗位”。")
     lines.append(DISCLAIMER)
     return structural_reply("\n".join(lines), "unit_offices", unit=unit.full_name, offices=offices)
+
+
+def compare_matter(knowledge: Knowledge, a: UnitInfo, b: UnitInfo, item: ItemInfo) -> Reply:
+    """ "石牌街道和江高镇在宅基地审批上有什么区别": the verdict on one matter for each of two units."""
+    lines = [f"“{short_name(item)}”（{item.name}，{item.power_type}）在两个镇街的情况："]
+    verdicts = []
+    for unit in (a, b):
+        v = decide(knowledge, unit, item)
+        if v.verdict == "yes":
+            how = f"自行行使，由{v.handled_by or '本镇街'}承办"
+        elif v.verdict == "assist":
+            how = f"协助办理，由{v.handled_by or '本镇街'}负责受理、调查或初审，{v.held_by or '区级有关部门'}作出决定"
+        else:
+            how = f"不行使，由{v.held_by or '区级有关部门'}行使"
+        lines.append(f"· {unit.full_name}（{UNIT_KIND_LABELS[unit.kind]}）：{how}。")
+        verdicts.append(
+            {"unit": unit.full_name, "verdict": v.verdict, "handled_by": v.handled_by, "held_by": v.held_by}
+        )
+    same = verdicts[0]["verdict"] == verdicts[1]["verdict"]
+    lines.append("两者相同。" if same else "两者不同：权限按镇街类别（或本镇街清单）分别规定。")
+    if item.references:
+        lines.append("法律依据：" + "；".join(r.citation for r in item.references))
+    lines.append(DISCLAIMER)
+    return structural_reply(
+        "\n".join(lines),
+        "compare_units",
+        units=[a.full_name, b.full_name],
+        item={"code": item.code, "name": item.name, "power_type": item.power_type},
+        verdicts=verdicts,
+    )
 
 
 def office_exists(knowledge: Knowledge, unit: UnitInfo, office: str) -> Reply:

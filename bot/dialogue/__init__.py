@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.dialogue import choices, kinds, power, structural
+from bot.dialogue import choices, kinds, parse, power, structural
 from bot.dialogue.state import Listing, Pending, State
 from bot.dialogue.turn import Outcome, Turn, UnitContext, resolve_units
 from bot.kb.types import Knowledge
@@ -29,7 +29,11 @@ __all__ = ["Listing", "Outcome", "Pending", "State", "Turn", "UnitContext", "han
 def handle_turn(knowledge: Knowledge, turn: Turn, state: State) -> Outcome:
     """Answer one user message, using and updating the state."""
     units = resolve_units(knowledge, turn, state)
-    return replace(_dispatch(knowledge, turn, state, units), units=units)
+    outcome = replace(_dispatch(knowledge, turn, state, units), units=units)
+    introduced = parse.introduced_and_asked(knowledge, turn.text)
+    if introduced is not None and outcome.remember_unit is None:
+        outcome = replace(outcome, remember_unit=introduced[0].full_name)  # "我是X的，Y能…": X is the asker's
+    return outcome
 
 
 def _dispatch(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext) -> Outcome:
@@ -37,6 +41,9 @@ def _dispatch(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext
         chosen = choices.answer_choice(knowledge, turn, state, units)
         if chosen is not None:
             return chosen
+    if turn.intent == "ask_push_down" and not kinds.is_pushed_work(turn.text):
+        if parse.item_in(knowledge, turn.text, units.mention) is not None:
+            turn = replace(turn, intent="ask_can")  # nobody hands the work down: a question about a power
     kind = kinds.kind_of(knowledge, turn, state, units)
     if kind is not None:
         return structural.answer_structural(knowledge, replace(turn, intent=kind), state, units)

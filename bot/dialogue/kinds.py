@@ -12,17 +12,31 @@ from __future__ import annotations
 import re
 
 from bot.accountability import aspect_asked, value_of, without_aspect_words
-from bot.dialogue.parse import find_agency, has_matter_words, office_names, posts_named, strip_spans
+from bot.dialogue.parse import (
+    find_agency,
+    has_matter_words,
+    is_self_introduction,
+    office_names,
+    posts_named,
+    strip_spans,
+    units_in_parts,
+)
 from bot.dialogue.state import State
 from bot.dialogue.turn import Turn, UnitContext
 from bot.kb.types import POWER_TYPES, ItemInfo, Knowledge
 from bot.matching import clean_question, match_matter
 from bot.units import UnitMention
 
+# "设置了哪些办公室", "下设几个科室", "办公室都有哪些" (部门 is left out: "占道经营有哪些部门管").
 _OFFICE_LIST = re.compile(
-    r"(设|有)(了|置)?(哪些|什么|哪几个|几个|多少个?)(内设)?(办公室|机构|科室)|内设机构|机构设置|办公室设置"
+    r"(设|有|置|立)(了|有)?(哪些|什么|哪几个|几个|多少个?)(内设)?(办公室|机构|科室)"
+    r"|(办公室|科室|内设机构)(都|一共|总共|分别)?(有|是|包括)(哪些|哪几个|几个|多少|什么)"
+    r"|内设机构|机构设置|办公室设置"
 )
-_HAS_BEFORE = re.compile(r"(有没有|有无|是否设有|是否设|是否有|设没设|设有|设了|有)(这个|个)?$")
+# What comes right before the office in "有没有设城市管理办公室", "设置了应急管理办公室没有".
+_POWER_WORDS = re.compile(r"权|事项|处罚|罚|许可|审批|批|强制|检查|给付|职责|负责|承办")
+_HAS_BEFORE = re.compile(r"(有没有|有无|是否|设没设|还)?(有|设|设置|设立|成立|配备|配)?(了|有)?(这个|个)?$")
+_HAS_WORD = re.compile(r"有|设|立|配")
 _HAS_AFTER = re.compile(r"(吗|么|嘛|没有|没|不)?[？?。！!\s]*$")
 _WHICH = re.compile(r"哪些|哪个|哪几|什么")
 _OFFICE_POSTS = re.compile(r"岗位|哪些岗|几个岗|什么岗")
@@ -33,10 +47,19 @@ _WORK_ORDER = re.compile(
 _OWNERSHIP_ASK = re.compile(
     r"(这个|这事|这些|以上|上述)?(是不是|归不归|该不该|要不要|属不属于|归|属于|是)?.{0,4}(管|负责|处理)"
 )
+_PUSHED_BY = re.compile(
+    r"区里|区[^，,。]{0,8}?(局|部门|办|委)|市里|上级|上面|领导|职能部门|要求|安排|通知|让我们|叫我们|要我们|"
+    r"交给|派给|转给|推给|甩给|压给|下放给|下派|摊派|转嫁|下沉"
+)
+_COMPARE_ASK = re.compile(r"区别|不同|不一样|一样|相同|差别|差异|对比|比较|比一比|比")
+_COMPARE_WORDS = re.compile(
+    r"有什么|有啥|什么|区别|不同|不一样|一样|相同|差别|差异|对比|比较|比一比|比|和|与|跟|同|都|分别|两个|两者|权限|权责|上|在"
+)
 _CLAUSE_SPLIT = re.compile(r"[，,。；;！!？?\n]|还有|另外|同时|并且|而且")
 _VAGUE_FILLER = re.compile(
-    r"能不能|可不可以|可以|能否|能|有没有|有什么|有哪些|哪些|什么|事项|权力|权限|权|的|吗|么|呢|我们|咱们|自己|有|"
-    r"那么|那|还|镇里|镇|街道|这边"
+    r"办公室|科室|能不能|可不可以|可以|能否|能|有没有|有什么|有哪些|哪些|什么|事项|权力|权限|职权|权|的|吗|么|呢|我们|咱们|自己|有|"
+    r"那么|那|还|镇里|镇|街道|这边|列一下|列出来|列出|列举|列|一下|给我|帮我|看看|说说|东西|事情|哪方面|方面|"
+    r"负责|开展|行使|做|办|干|管|具体|都|些|哪|行不行|行吗|是否|可否|否|不|没|吧|啊|呀|请问|问一下|点|给(?!付)|各"
 )
 _VAGUE_WORDS = {"罚款": "行政处罚", "罚": "行政处罚", "处罚": "行政处罚", "审批": "行政许可", "批": "行政许可"}
 
@@ -60,6 +83,10 @@ def asks_unit_offices(knowledge: Knowledge, text: str, mention: UnitMention) -> 
     """ "石牌街道设有哪些办公室" — a named unit's offices (not the reform's general count, not agencies)."""
     if not _OFFICE_LIST.search(text) or "派驻" in text or find_agency(knowledge, text) is not None:
         return False
+    if office_mention(knowledge, text) is not None:
+        return False  # "石牌街道综合治理办公室有哪些职责" is about one office
+    if _POWER_WORDS.search(text):
+        return False  # "江高镇的办公室有哪些行政处罚权" asks for powers, not offices
     return bool(mention.units) or "我们" in text
 
 
@@ -71,7 +98,9 @@ def asks_has_office(knowledge: Knowledge, text: str) -> str | None:
     office, start, end = found
     if _WHICH.search(text[:start]):
         return None  # "哪些区的镇街设了应急管理办公室" asks which units, not whether one has it
-    return office if _HAS_BEFORE.search(text[:start]) and _HAS_AFTER.fullmatch(text[end:]) else None
+    before = _HAS_BEFORE.search(text[:start])
+    asks = before is not None and _HAS_WORD.search(before.group()) is not None
+    return office if asks and _HAS_AFTER.fullmatch(text[end:]) else None
 
 
 def asks_office_posts(knowledge: Knowledge, text: str) -> str | None:
@@ -108,6 +137,26 @@ def accountability_asked(
     if aspect == "post" and (item is None or not value_of(item, "post")):
         return None
     return aspect, item
+
+
+def asks_about_two_units(knowledge: Knowledge, text: str) -> bool:
+    """ "石牌街道和江高镇处罚油烟一样吗", "江高镇跟人和镇都能批宅基地吗": a question naming two units asks
+    about both (a comparison), whatever else it says; "我是石牌街道的，江高镇…" names the asker's own."""
+    if is_self_introduction(text) and not _COMPARE_ASK.search(text):
+        return False
+    return len(units_in_parts(knowledge, text)) >= 2
+
+
+def compared_matter(knowledge: Knowledge, text: str, mention: UnitMention) -> ItemInfo | None:
+    """The one matter a comparison is about ("…在宅基地审批上有什么区别"), if it names one clearly."""
+    rest = _COMPARE_WORDS.sub(" ", strip_spans(text, mention.spans))
+    return match_matter(knowledge, rest).item if has_matter_words(rest) else None
+
+
+def is_pushed_work(text: str) -> bool:
+    """ "区城管局要我们负责X", "上级安排…": someone hands the unit the work. Without such words, "我们能行使
+    这项权力吗：<事项>" or "我们要不要管X" asks about the unit's own power, not about a task pushed down."""
+    return bool(_PUSHED_BY.search(text))
 
 
 def is_work_order(text: str) -> bool:
@@ -180,6 +229,8 @@ def kind_of(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext) 
         # One matter (or an unclear one) is an ordinary power question: answered, or clarified, as one.
         if found is not None and len(found) != 1:
             return "ask_work_order"
+    if asks_about_two_units(knowledge, text):
+        return "ask_compare"
     if asks_has_office(knowledge, text):
         return "ask_has_office"
     if asks_office_posts(knowledge, text):
@@ -188,7 +239,9 @@ def kind_of(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext) 
         return "ask_unit_offices"
     if accountability_asked(knowledge, text, state, mention):
         return "ask_accountability"
-    if turn.intent == "page_next" or not vague_power_type(strip_spans(text, mention.spans)):
+    if turn.intent == "page_next" or office_mention(knowledge, text) is not None:
+        return None  # "公共服务办公室负责哪些事项" is about the office, not the 公共服务 type
+    if not vague_power_type(strip_spans(text, mention.spans)):
         return None
     if state.matter is not None and not _OVERVIEW.search(text):
         return None  # "那能罚款吗" after a matter was discussed: a follow-up about that matter

@@ -35,6 +35,9 @@ _POWER_TYPE_WORDS = {
     "给付": "行政给付",
     "确认": "行政确认",
     "公共服务": "公共服务",
+    # The bare verbs last: "能罚哪些", "可以批什么" (a longer word above wins when present).
+    "罚": "行政处罚",
+    "批": "行政许可",
 }
 STAGE_WORDS = {
     "巡查": ("巡查", "发现", "排查"),
@@ -49,8 +52,12 @@ STAGE_WORDS = {
     "服务": ("服务",),
 }
 _PUSHER = re.compile(
-    r"^(区里|上级|区[^，,。]{0,8}?局|领导)?(要|让|叫|安排)?(我们|我们街道|我们镇)?(负责|去|来|做|承担|管)?"
+    r"^(区里|上级|区[^，,。]{0,8}?局|领导|上面)?(要求|要|让|叫|安排|交给|派给)?(我们街道|我们镇|我们)?"
+    r"(负责|去|来|做|承担|管|接|搞)*"
 )
+_PUSH_VERBS = re.compile(r"^(负责|去|来|做|承担|管|接|搞)+")
+# Where the work named ends and the question about it begins.
+_PUSH_END = re.compile(r"[，,。；;？?！!]|必须|能不能|可不可以|可以|要不要|要接|该不该|需不需要|清单|吗|这项|这个|这些")
 _PUSH_QUESTION = re.compile(r"必须|能不能|可以|要不要|清单|吗")
 _COMPARE_SPLIT = re.compile(r"和|与|跟|同|对比|比较|比|、|，|,|vs|VS")
 
@@ -59,13 +66,30 @@ _COMPARE_SPLIT = re.compile(r"和|与|跟|同|对比|比较|比|、|，|,|vs|VS"
 
 
 def unit_mention(knowledge: Knowledge, text: str, entities: dict[str, str]) -> UnitMention:
-    """The units a message names; a button payload's unit wins over the text."""
+    """The units a message names; a button payload's unit wins over the text, and in "我是石牌街道的，
+    江高镇能…" the unit asked about is the one the asker does not introduce as their own."""
     named = entities.get("unit")
     if named:
         unit = find_unit(knowledge, named)
         if unit is not None:
             return UnitMention((unit,), (), None)
-    return resolve_unit(knowledge, text, matter_spans(knowledge, text))
+    mention = resolve_unit(knowledge, text, matter_spans(knowledge, text))
+    pair = introduced_and_asked(knowledge, text)
+    return UnitMention((pair[1],), mention.spans, None) if pair is not None else mention
+
+
+def introduced_and_asked(knowledge: Knowledge, text: str) -> tuple[UnitInfo, UnitInfo] | None:
+    """(the asker's unit, the unit asked about) when a self-introduction names one unit and the
+    question another: "我是天河区石牌街道的，江高镇能批宅基地吗"."""
+    intro = _SELF_INTRO.search(text)
+    if intro is None:
+        return None
+    named = _named_units(knowledge, text)
+    if len(named) != 2:
+        return None
+    own = next((unit for start, unit in named if intro.end() <= start <= intro.end() + 4), None)
+    asked = next((unit for _, unit in named if unit != own), None)
+    return (own, asked) if own is not None and asked is not None else None
 
 
 def strip_spans(text: str, spans: tuple[tuple[int, int], ...]) -> str:
@@ -178,9 +202,16 @@ def find_agency(knowledge: Knowledge, text: str) -> AgencyInfo | None:
     return best[1] if best else None
 
 
+_HOW_MANY = re.compile(r"多少|几个|几名|几项|几级|几")
+
+
 def match_fact(knowledge: Knowledge, text: str) -> FactInfo | None:
-    """The reform fact whose keywords (or their two-character pieces and numbers) the text shares most."""
+    """The reform fact whose keywords the text shares most: a keyword in full, or at least half of its
+    two-character pieces (派驻…执法队…编制 for 派驻执法队编制); a "多少/几" question prefers a fact with
+    a number. A stray shared piece or two (执法) scores nothing, so a fact with many long keywords
+    does not win on noise."""
     cleaned = clean_question(text)
+    wants_number = bool(_HOW_MANY.search(text))
     best: tuple[float, FactInfo] | None = None
     for fact in knowledge.facts:
         score = 0.0
@@ -188,13 +219,14 @@ def match_fact(knowledge: Knowledge, text: str) -> FactInfo | None:
             if keyword and keyword in text:
                 score += 1.0 + len(keyword) / 10
             else:
-                # Partial credit for the keyword's two-character pieces.
                 pieces = {keyword[i : i + 2] for i in range(len(keyword) - 1)}
-                if pieces:
-                    score += 0.5 * sum(p in cleaned for p in pieces) / len(pieces)
-        for number in re.findall(r"\d+", fact.answer):
-            if number in text:
-                score += 0.5
+                shared = sum(p in cleaned for p in pieces) / len(pieces) if pieces else 0.0
+                if shared >= 0.5:
+                    score += 0.5 * shared
+        numbers = re.findall(r"\d+", fact.answer)
+        score += 0.5 * sum(number in text for number in numbers)
+        if wants_number and numbers and score > 0:
+            score += 0.2
         if score > 0.6 and (best is None or score > best[0]):
             best = (score, fact)
     return best[1] if best else None
@@ -214,18 +246,43 @@ def delegated_kind(text: str, unit: UnitInfo | None) -> str:
 
 
 def units_in_parts(knowledge: Knowledge, text: str) -> list[UnitInfo]:
-    """The units of a comparison ("石牌街道和江高镇…"), each resolved in its own part, in order."""
-    found: list[UnitInfo] = []
-    for part in _COMPARE_SPLIT.split(text):
-        mention = resolve_unit(knowledge, part, matter_spans(knowledge, part))
-        if mention.unit is not None and mention.unit not in found:
-            found.append(mention.unit)
+    """The distinct units a message names (a comparison: "石牌街道和江高镇…"), in the order named."""
+    found = [unit for _, unit in _named_units(knowledge, text)]
+    if len(found) < 2:  # names written apart from their district ("天河区的石牌街道和…")
+        for part in _COMPARE_SPLIT.split(text):
+            unit = resolve_unit(knowledge, part, matter_spans(knowledge, part)).unit
+            if unit is not None and unit not in found:
+                found.append(unit)
+    return found
+
+
+def _named_units(knowledge: Knowledge, text: str) -> list[tuple[int, UnitInfo]]:
+    """(where, unit) for each distinct unit named, in order. Each stretch of text where a unit name
+    was found is resolved on its own, so 人和镇 is one unit and not split at its 和; a stretch naming a
+    unit shared by two districts adds nothing."""
+    mention = resolve_unit(knowledge, text, matter_spans(knowledge, text))
+    stretches: list[list[int]] = []
+    for start, end in sorted(mention.spans):
+        if stretches and start < stretches[-1][1]:
+            stretches[-1][1] = max(stretches[-1][1], end)
+        else:
+            stretches.append([start, end])
+    found: list[tuple[int, UnitInfo]] = []
+    for start, end in stretches:
+        unit = resolve_unit(knowledge, text[start:end]).unit
+        if unit is not None and unit not in [u for _, u in found]:
+            found.append((start, unit))
     return found
 
 
 def pushed_work(text: str, mention: UnitMention) -> str:
-    """The work a "区里要我们负责X，必须接吗" question is about: X, at most 20 characters."""
-    # clean_question also drops 管/要/的 inside the work (共享单车管理 → 共享单车理); reading the raw
-    # words instead loses more on questions phrased otherwise, so the quote stays approximate.
+    """The work a "区里要我们负责X，必须接吗" question is about: X in the asker's own words, at most 20
+    characters (共享单车管理, not the matcher's 共享单车理)."""
+    raw = _PUSHER.sub("", re.sub(r"\s+", "", strip_spans(text, mention.spans)), count=1)
+    pieces = (_PUSH_VERBS.sub("", p.strip("“”\"'：:的")) for p in _PUSH_END.split(raw))
+    work = next((p for p in pieces if len(p) >= 2), "")  # "我们要不要负责X": X comes after the question
+    if work:
+        return work[:20]
+    # Nothing left of the raw words (the request was all question words): the matcher's reading.
     asked = _PUSHER.sub("", clean_question(strip_spans(text, mention.spans)), count=1)
     return _PUSH_QUESTION.split(asked)[0][:20]

@@ -92,11 +92,15 @@ def _delegated_list(q: _Asked) -> Outcome:
 
 def _compare(q: _Asked) -> Outcome:
     units = parse.units_in_parts(q.knowledge, q.text)
-    earlier = q.units.conversation
-    if len(units) == 1 and q.unit is not None and units[0] != q.unit and earlier is not None:
-        units = [earlier, units[0]]  # "和江高镇比呢" — against the unit under discussion
+    earlier = q.units.known
+    if len(units) == 1 and earlier is not None and units[0] != earlier:
+        units = [earlier, units[0]]  # "和江高镇比呢", "我们和江高镇…" — against the asker's unit
     if len(units) < 2:
         return q.declined(COMPARE_WHICH)
+    item = kinds.compared_matter(q.knowledge, q.text, q.units.mention)
+    if item is not None:
+        reply = overview.compare_matter(q.knowledge, units[0], units[1], item)
+        return Outcome(reply, replace(q.state, pending=None, fallbacks=0, matter=item.code), q.understood)
     return q.answered(structure.compare(q.knowledge, units[0], units[1]))
 
 

@@ -218,3 +218,112 @@ def test_which_law_after_a_matter_is_its_basis_not_a_matter_named_law(knowledge)
     out = ask(knowledge, "依据是哪条法律？", "ask_basis", first.state)
     assert payload(out)["item"]["code"] == "zhaijidi" and payload(out)["question"] == "basis"
     assert payload(ask(knowledge, "太和镇公共法律服务归谁管", "ask_who"))["item"]["code"] == "gonggong_falv_fuwu"
+
+
+# --- phrasings of the same kinds (none from the evaluation set) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["江高镇设置了哪些办公室", "江高镇的办公室都有哪些", "白云区江高镇下设几个科室", "江高镇内设了哪几个机构"],
+)
+def test_a_units_offices_however_asked(knowledge, question):
+    p = payload(ask(knowledge, question, "ask_office_duties"))
+    assert p["topic"] == "unit_offices" and p["unit"] == "白云区江高镇" and "应急管理办公室" not in p["offices"]
+
+
+def test_one_offices_duties_are_not_the_units_offices(knowledge):
+    p = payload(ask(knowledge, "江高镇综合治理办公室都有哪些职责", "ask_office_duties"))
+    assert p["topic"] == "office_duties"
+
+
+@pytest.mark.parametrize(
+    "question", ["派潭镇设置了应急管理办公室没有", "派潭镇有没有设应急办", "增城区派潭镇是否设立了应急管理办公室？"]
+)
+def test_whether_a_unit_has_an_office_however_asked(knowledge, question):
+    p = payload(ask(knowledge, question, "ask_fact"))
+    assert p["topic"] == "office_exists" and (p["exists"], p["substitute"]) == (False, "综合治理办公室")
+
+
+@pytest.mark.parametrize("question", ["江高镇能罚款不", "江高镇是否有处罚权", "江高镇能不能罚点东西"])
+def test_a_bare_power_type_is_a_summary_not_two_arbitrary_items(knowledge, question):
+    p = payload(ask(knowledge, question))
+    assert p["need"] == "matter" and "行政处罚事项共" in p["prompt"] and len(p["options"]) == 5
+
+
+@pytest.mark.parametrize("question", ["列一下江高镇能做的行政检查", "江高镇可以罚哪些", "给我列出江高镇能办的审批"])
+def test_a_power_type_list_however_asked(knowledge, question):
+    p = payload(ask(knowledge, question, "ask_can"))
+    assert p["topic"] == "list_powers" and p["power_type"] in ("行政检查", "行政处罚", "行政许可")
+
+
+# --- two units named: a comparison ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("intent", ["ask_compare", "ask_can", "ask_who"])
+def test_two_units_on_one_matter_answers_for_each(knowledge, intent):
+    out = ask(knowledge, "江高镇跟石牌街道批宅基地的权限一样吗", intent)
+    p = payload(out)
+    assert p["topic"] == "compare_units" and p["item"]["code"] == "zhaijidi"
+    assert [(v["unit"], v["verdict"]) for v in p["verdicts"]] == [("白云区江高镇", "yes"), ("天河区石牌街道", "no")]
+    assert "区农业农村局" in text(out) and "公共服务办公室" in text(out)
+
+
+def test_a_unit_whose_name_has_he_is_not_split(knowledge):
+    p = payload(ask(knowledge, "江高镇和人和镇都能处罚占道经营吗", "ask_can"))
+    assert p["units"] == ["白云区江高镇", "白云区人和镇"] and p["item"]["code"] == "zhandao_jingying"
+
+
+def test_we_and_another_unit_compares_against_the_askers_unit(knowledge):
+    state = ask(knowledge, "我是天河区石牌街道的", "inform_unit").state
+    p = payload(ask(knowledge, "我们和江高镇在野外用火审批上有啥不一样", "ask_compare", state))
+    assert p["units"] == ["天河区石牌街道", "白云区江高镇"] and p["item"]["code"] == "yewai_yonghuo"
+
+
+def test_pushed_work_is_quoted_in_the_askers_words(knowledge):
+    out = ask(knowledge, "上级安排我们搞共享单车管理，这个要不要接", "ask_push_down", State(unit="天河区石牌街道"))
+    assert "“共享单车管理”不在" in text(out)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["江高镇能行使这项权力吗：农村村民宅基地审核批准", "我们江高镇要不要负责宅基地审批", "江高镇该不该管宅基地审批"],
+)
+def test_a_power_asked_without_anyone_handing_it_down_is_a_power_question(knowledge, question):
+    p = payload(ask(knowledge, question, "ask_push_down"))
+    assert (p["type"], p["item"]["code"], p["verdict"]) == ("power_answer", "zhaijidi", "yes")
+
+
+def test_work_handed_down_by_a_bureau_stays_a_push_down_question(knowledge):
+    out = ask(knowledge, "区农业农村局要江高镇来做宅基地审批，必须接吗", "ask_push_down")
+    assert payload(out)["topic"] == "push_down" and payload(out)["in_list"] is True
+
+
+def test_who_holds_it_before_the_unit_names_the_substitute_office_of_units_without_it(knowledge):
+    out = ask(knowledge, "森林防火区野外用火由哪个部门审批", "ask_who")
+    lines = text(out).splitlines()
+    assert lines[0] == "“野外用火”由哪一级行使（按镇街类别）："
+    assert lines[1] == "· 镇：镇街自行行使，由应急管理办公室承办（未设应急管理办公室的，由综合治理办公室承办）"
+
+
+def test_powers_asked_of_a_units_offices_are_not_its_list_of_offices(knowledge):
+    p = payload(ask(knowledge, "江高镇的办公室有哪些行政处罚权", "ask_office_duties"))
+    assert p["topic"] == "list_powers" and p["power_type"] == "行政处罚"
+
+
+@pytest.mark.parametrize("question", ["我是石牌街道的，江高镇能批宅基地吗", "江高镇能批宅基地吗？我是天河区石牌街道的"])
+def test_a_unit_asked_beside_the_askers_own_is_the_one_answered(knowledge, question):
+    out = ask(knowledge, question)
+    p = payload(out)
+    assert (p["unit"]["name"], p["item"]["code"], p["verdict"]) == ("白云区江高镇", "zhaijidi", "yes")
+    assert out.remember_unit == "天河区石牌街道"
+
+
+def test_the_askers_own_unit_compared_with_another(knowledge):
+    p = payload(ask(knowledge, "我是石牌街道的，我们和江高镇处罚油烟一样吗", "inform_unit"))
+    assert p["units"] == ["天河区石牌街道", "白云区江高镇"] and p["item"]["code"] == "canyin_youyan"
+
+
+def test_an_office_named_like_a_power_type_is_still_the_office(knowledge):
+    p = payload(ask(knowledge, "荔城街道的公共服务办公室有哪些职权", "ask_office_duties"))
+    assert p["topic"] == "office_duties"
