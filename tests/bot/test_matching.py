@@ -76,6 +76,7 @@ def test_asking_for_permission_does_not_land_on_the_penalty(knowledge):
     "text,code",
     [
         ("小区里有人把一楼的草地圈起来种菜", "lvdi"),
+        ("小区里有人养鸡", "siyang_jiaqin"),
     ],
 )
 def test_a_situation_in_words_no_list_uses_is_answered_when_both_signals_agree(knowledge, text, code):
