@@ -11,9 +11,11 @@ probability that it is the item meant: its lexical score and lead, the kind of l
 its similarity and lead in standard deviations of that question's similarities, its embedding
 rank, whether both signals put it first, the lead of the combined score, and whether it is of
 the other kind than the question asks for (a licence asked as a penalty). The coefficients are
-fitted on the development split (``python -m bot.evaluation calibrate``; the held-out split is
-never used) and the answer threshold is the lowest one that answers no more than 1% of any
-development group wrongly. Below it the close candidates are offered, as before.
+fitted on the development split and on rows generated from the knowledge base — matters it does
+not hold, duties in other words (``python -m bot.evaluation calibrate``,
+:mod:`bot.evaluation.confidence_fit`; the held-out split is never used) — and the answer
+threshold is the lowest one that answers no more than 1% of any development group wrongly, by
+cross-validated probabilities. Below it the close candidates are offered, as before.
 """
 
 from __future__ import annotations
@@ -37,24 +39,25 @@ FEATURES = (
     "conflict",  # a licence asked about as a penalty, or the reverse
     "combined_lead",  # its combined score minus the second's
 )
-# Fitted on the development split (reports/baseline/calibration.json, "confidence").
+# Fitted by `calibrate` (reports/baseline/calibration.json, "confidence").
 COEFFICIENTS: tuple[float, ...] = (
-    -0.1759,  # lexical
-    0.6657,  # lexical_lead
-    -0.478,  # alias
-    0.1363,  # keywords
-    0.7141,  # terms
-    0.2198,  # keyword_count
-    -0.3205,  # similarity_z
-    1.2578,  # similarity_lead_z
-    -0.1734,  # similarity_rank
-    1.2442,  # lexical_first
-    -0.5927,  # similarity_first
-    -1.7693,  # conflict
-    0.7702,  # combined_lead
+    -1.1898,  # lexical
+    0.8046,  # lexical_lead
+    -0.0621,  # alias
+    0.7532,  # keywords
+    0.6335,  # terms
+    0.5465,  # keyword_count
+    -1.0191,  # similarity_z
+    1.718,  # similarity_lead_z
+    -0.8346,  # similarity_rank
+    1.0612,  # lexical_first
+    -0.5376,  # similarity_first
+    -2.7495,  # conflict
+    1.2204,  # combined_lead
 )
-INTERCEPT = 0.0023
+INTERCEPT = 1.3899
 ANSWER_PROBABILITY = 0.8  # answer the best combined candidate at or above this
+OPTIONS_PROBABILITY = 0.4  # offer the best three, not "unknown", at or above this (lexical evidence thin)
 
 
 Lexical = tuple[str, float, str, str]  # item code, lexical score, kind of evidence, evidence
@@ -114,3 +117,8 @@ def probability(row: np.ndarray) -> float:
 
 def answered(row: np.ndarray) -> bool:
     return probability(row) >= ANSWER_PROBABILITY
+
+
+def worth_options(row: np.ndarray) -> bool:
+    """Likely enough to offer the best candidates, though the lexical evidence alone is too thin."""
+    return probability(row) >= OPTIONS_PROBABILITY

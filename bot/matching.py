@@ -45,6 +45,7 @@ from bot.question_words import (
 from bot.retrieval import TermPostings, fresh_tokenizer
 
 MAX_OPTIONS = 4
+OPTIONS_WHEN_THIN = 3  # offered when only the confidence model finds the best candidates likely
 _NEGATED = re.compile(r"没|未|无|不办|不申请|不报")  # 没办许可证就… asks about the penalty
 
 
@@ -231,6 +232,8 @@ class MatterIndex:
         if row is not None and confidence.answered(row):
             return MatterMatch((combined[0],))
         if not ranked or ranked[0].score < semantic.CLARIFY:
+            if row is not None and confidence.worth_options(row):
+                return MatterMatch(tuple(combined[:OPTIONS_WHEN_THIN]))
             return MatterMatch(())
         top = combined[0].score
         options = [c for c in combined if c.score >= max(semantic.CLARIFY, top - semantic.OPTION_SPAN)]
@@ -242,7 +245,7 @@ class MatterIndex:
         return (
             bool(ranked)
             and semantic.confident(ranked[0].kind, ranked[0].score, second)
-            and not _conflicting(ranked[0].item, question)
+            and not conflicting(ranked[0].item, question)
         )
 
     def combined(self, question: str, ranked: list[Candidate]) -> tuple[list[Candidate], np.ndarray | None]:
@@ -256,7 +259,7 @@ class MatterIndex:
             [(c.item.code, c.score, c.kind, c.evidence) for c in ranked],
             similarity,
             [(c.item.code, c.score) for c in combined[:2]],
-            _conflicting(combined[0].item, question),
+            conflicting(combined[0].item, question),
         )
         return combined, row
 
@@ -333,7 +336,7 @@ class MatterIndex:
         ]
 
 
-def _conflicting(item: ItemInfo, question: str) -> bool:
+def conflicting(item: ItemInfo, question: str) -> bool:
     """An item of the other kind than the question asks for (审批 vs 处罚) is never answered outright.
 
     A penalty asked with permission words that are negated (没批就建) is what the question means.

@@ -21,9 +21,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from bot import confidence, semantic
+from bot.evaluation import confidence_fit
 from bot.evaluation.cases import Case, exact_name_cases, load_cases
 from bot.evaluation.qa import without_unit
 from bot.kb.types import Knowledge
@@ -38,8 +37,7 @@ CLARIFIES = (0.4, 0.45)
 ALIAS_ANSWERS = (0.8, 0.85, 0.9, 0.95, 1.0, 9.0)  # alias scores: 0.8 (two characters) … 1.0
 KEYWORD_ANSWERS = (0.75, 0.8, 0.85, 0.9, 9.0)
 KEYS = ("ANSWER_BY_KIND", "MARGIN", "CLARIFY", "WEIGHT", "FLOOR")
-CONFIDENCE_KEYS = ("COEFFICIENTS", "INTERCEPT", "ANSWER_PROBABILITY")
-PROBABILITIES = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)  # lowest safe one is chosen
+CONFIDENCE_KEYS = ("COEFFICIENTS", "INTERCEPT", "ANSWER_PROBABILITY", "OPTIONS_PROBABILITY")
 Row = tuple[Case, str, str | None]
 
 
@@ -110,42 +108,13 @@ def _answers(index: MatterIndex, dev: list[Row]) -> dict[str, Any]:
     }
 
 
-def _confidence(index: MatterIndex, dev: list[Row]) -> dict[str, Any]:
-    """The confidence model (bot.confidence): a logistic regression over the features of the best
-    combined candidate of every development question the lexical rule does not answer, then the
-    lowest answer threshold that keeps every group within MAX_WRONG."""
-    from sklearn.linear_model import LogisticRegression  # calibration only: not needed to serve
-
-    rows, labels = [], []
-    for _, question, gold in dev:
-        ranked = index.lexical_rank(question)
-        if index.named(question) or index.sure(question, ranked):
-            continue
-        combined, row = index.combined(question, ranked)
-        if row is not None:
-            rows.append(row)
-            labels.append(combined[0].item.code == gold)
-    model = LogisticRegression(C=1.0, max_iter=5000).fit(np.array(rows), np.array(labels))
-    confidence.COEFFICIENTS = tuple(round(float(c), 4) for c in model.coef_[0])
-    confidence.INTERCEPT = round(float(model.intercept_[0]), 4)
-    chosen: dict[str, Any] = {"COEFFICIENTS": dict(zip(confidence.FEATURES, confidence.COEFFICIENTS, strict=True))}
-    chosen["INTERCEPT"], chosen["ANSWER_PROBABILITY"], chosen["fitted_on"] = confidence.INTERCEPT, 1.01, len(rows)
-    for threshold in PROBABILITIES:
-        confidence.ANSWER_PROBABILITY = threshold
-        groups = evaluate(index, dev)
-        if all(c["wrong"] <= MAX_WRONG * sum(c.values()) for c in groups.values()):
-            chosen["ANSWER_PROBABILITY"] = threshold
-            break
-    confidence.ANSWER_PROBABILITY = chosen["ANSWER_PROBABILITY"]
-    return chosen
-
-
 def calibrate(knowledge: Knowledge, out: Path) -> dict[str, Any]:
     index = MatterIndex(knowledge)
     rows = questions(knowledge)
     dev = [r for r in rows if r[0].split == "dev"]
     saved = {k: getattr(semantic, k) for k in KEYS}
     saved_confidence = {k: getattr(confidence, k) for k in CONFIDENCE_KEYS}
+    confidence.OPTIONS_PROBABILITY = 1.01
     try:
         confidence.ANSWER_PROBABILITY = 1.01  # the lexical rule and the weight are chosen without the model
         chosen = _answers(index, dev)
@@ -160,7 +129,7 @@ def calibrate(knowledge: Knowledge, out: Path) -> dict[str, Any]:
         chosen.update(best[1] if best else {})
         for key, value in chosen.items():
             setattr(semantic, key, value)
-        chosen["confidence"] = _confidence(index, dev)
+        chosen["confidence"] = confidence_fit.fit(index, knowledge, dev, MAX_WRONG)
         result = {
             "chosen": chosen,
             "max_wrong_per_group": MAX_WRONG,
