@@ -26,7 +26,9 @@ import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from bot import semantic
+import numpy as np
+
+from bot import confidence, semantic
 from bot.kb.types import ItemInfo, Knowledge
 from bot.phrases import Phrases
 from bot.question_words import (
@@ -43,6 +45,7 @@ from bot.question_words import (
 from bot.retrieval import TermPostings, fresh_tokenizer
 
 MAX_OPTIONS = 4
+OPTIONS_WHEN_THIN = 3  # offered when only the confidence model finds the best candidates likely
 _NEGATED = re.compile(r"没|未|无|不办|不申请|不报")  # 没办许可证就… asks about the penalty
 
 
@@ -184,13 +187,21 @@ class MatterIndex:
             key=lambda c: (-c.score, c.item.code),
         )
 
-    def with_semantic(self, question: str, ranked: list[Candidate]) -> list[Candidate]:
+    def similarities(self, question: str) -> dict[str, float] | None:
+        """Each item's embedding similarity to the question as written; None without embeddings."""
+        plain = clean_question(question)
+        if self.semantic is None or len(plain) < 2:
+            return None
+        return self.semantic.similarities(plain)
+
+    def with_semantic(
+        self, question: str, ranked: list[Candidate], similarity: dict[str, float] | None = None
+    ) -> list[Candidate]:
         """``ranked`` re-scored with the learned signal, plus the embedding's own shortlist
         (a matter described in words the lists never use); unchanged without embeddings."""
-        plain = clean_question(question)  # the embedding reads the question as written
-        if self.semantic is None or len(plain) < 2:
+        similarity = similarity if similarity is not None else self.similarities(question)
+        if similarity is None:
             return ranked
-        similarity = self.semantic.similarities(plain)
         seen = {c.item.code for c in ranked}
         extra = [
             Candidate(self.items[self.position[code]], 0.0, f"语义相近 {similarity[code]:.2f}", "semantic")
@@ -203,36 +214,54 @@ class MatterIndex:
         )
 
     def match(self, question: str) -> MatterMatch:
-        """Answer, offer options, or say unknown — by thresholds chosen on the development split
+        """Answer, offer options, or say unknown — by rules calibrated on the development split
         (``python -m bot.evaluation calibrate``) so that at most ~1% of answers are wrong.
 
-        The lexical score decides whether to answer (adding the learned signal gave no more
-        safe answers there); when it does not, the options are ranked with the learned signal,
-        which puts the right item among them more often.
+        A formal item name wins outright; so does a clear lexical best (its own words are in the
+        question). Otherwise both signals are combined and the confidence model
+        (:mod:`bot.confidence`) decides whether their best is answered; when it is not, the close
+        candidates are offered, or "unknown" said when there is hardly any lexical evidence.
         """
         named = self.named(question)
         if named:
             return MatterMatch(tuple(named))
         ranked = self.lexical_rank(question)
-        best = ranked[0].score if ranked else 0.0
-        second = ranked[1].score if len(ranked) > 1 else 0.0
-        # An item of the other kind than the question asks for (审批 vs 处罚) is never answered outright.
-        if (
-            ranked
-            and semantic.confident(ranked[0].kind, best, second)
-            and not (conflicts(ranked[0].item, asks_for(question)) and not _NEGATED.search(question))
-        ):
+        if self.sure(question, ranked):
             return MatterMatch((ranked[0],))
-        if best < semantic.CLARIFY:
-            return MatterMatch(())
-        combined = self.with_semantic(question, ranked)
-        top = combined[0].score
-        lead = top - (combined[1].score if len(combined) > 1 else 0.0)
-        if combined[0].item == ranked[0].item and top >= semantic.AGREED and lead >= semantic.AGREED_MARGIN:
-            # Both signals put the same item first, far enough ahead of the rest.
+        combined, row = self.combined(question, ranked)
+        if row is not None and confidence.answered(row):
             return MatterMatch((combined[0],))
+        if not ranked or ranked[0].score < semantic.CLARIFY:
+            if row is not None and confidence.worth_options(row):
+                return MatterMatch(tuple(combined[:OPTIONS_WHEN_THIN]))
+            return MatterMatch(())
+        top = combined[0].score
         options = [c for c in combined if c.score >= max(semantic.CLARIFY, top - semantic.OPTION_SPAN)]
         return MatterMatch(tuple(options[:MAX_OPTIONS]), tentative=len(options) == 1)
+
+    def sure(self, question: str, ranked: list[Candidate]) -> bool:
+        """The lexical best is answered outright: its own words are in the question, clearly ahead."""
+        second = ranked[1].score if len(ranked) > 1 else 0.0
+        return (
+            bool(ranked)
+            and semantic.confident(ranked[0].kind, ranked[0].score, second)
+            and not conflicting(ranked[0].item, question)
+        )
+
+    def combined(self, question: str, ranked: list[Candidate]) -> tuple[list[Candidate], np.ndarray | None]:
+        """Both signals' ranking, and the confidence features of its best (None without embeddings)."""
+        similarity = self.similarities(question)
+        combined = self.with_semantic(question, ranked, similarity)
+        if similarity is None or not combined:
+            return combined, None
+        row = confidence.features(
+            combined[0].item.code,
+            [(c.item.code, c.score, c.kind, c.evidence) for c in ranked],
+            similarity,
+            [(c.item.code, c.score) for c in combined[:2]],
+            conflicting(combined[0].item, question),
+        )
+        return combined, row
 
     def named(self, question: str) -> list[Candidate]:
         """Items whose formal name (or its long core) is written in the question.
@@ -305,6 +334,15 @@ class MatterIndex:
             and alias in item.name
             and re.search(r"未取得|未经|无证|擅自|未按", item.name)
         ]
+
+
+def conflicting(item: ItemInfo, question: str) -> bool:
+    """An item of the other kind than the question asks for (审批 vs 处罚) is never answered outright.
+
+    A penalty asked with permission words that are negated (没批就建) is what the question means.
+    """
+    negated_permission = item.power_type != "行政许可" and _NEGATED.search(question)
+    return conflicts(item, asks_for(question)) and not negated_permission
 
 
 @lru_cache(maxsize=4)

@@ -127,6 +127,10 @@ _ASKS_ENFORCEMENT = re.compile(
     r"罚|查处|责令|拆|没收|取缔|违法|违规|违章|乱|擅自|偷|停工|叫停|"
     r"没有?(办|经|拿|报|取得|申请)|未(经|办|取得|报|申请)|无证|无照|不办"
 )
+# A permission named as missing (没报建、未经批准、没办手续) asks about the violation, not for the permission.
+_NEGATED_PERMISSION = re.compile(
+    r"(没有?|未|无|不)(经|办理?|去办|拿|取得|申请|经过)?(报建|审批|批准|批|许可|手续|登记)"
+)
 _ENFORCEMENT_TYPES = ("行政处罚", "行政强制")
 CONFLICT_PENALTY = 0.15  # a licence asked about as a penalty, or the reverse
 
@@ -148,7 +152,8 @@ def clean_question(text: str) -> str:
 
 def asks_for(text: str) -> str | None:
     """ "permission" or "enforcement" when the question clearly asks for one and not the other."""
-    permission, enforcement = bool(_ASKS_PERMISSION.search(text)), bool(_ASKS_ENFORCEMENT.search(text))
+    permission = bool(_ASKS_PERMISSION.search(_NEGATED_PERMISSION.sub("", text)))
+    enforcement = bool(_ASKS_ENFORCEMENT.search(text))
     if permission and not enforcement:
         return "permission"
     if enforcement and not permission:

@@ -4,8 +4,8 @@ Each item's score is the best cosine similarity between the question (``query: `
 item's passages (``passage: ``; :mod:`bot.kb.embeddings`). :func:`combine` adds it to the
 lexical score with the weight and floor chosen on the development split of the evaluation
 set (``python -m bot.evaluation calibrate``; held-out questions are never used), so a
-matter described in other words still finds its item, and the answer / clarify / unknown
-decision is taken on the combined score (see :mod:`bot.matching`).
+matter described in other words still finds its item; whether the combined best is answered
+is decided by the confidence model (:mod:`bot.confidence`, see :mod:`bot.matching`).
 
 Set ``MATCHER_EMBEDDINGS=0`` to run on the lexical signal alone (e.g. where the model
 cannot load); the thresholds then fall back to the lexical ones.
@@ -32,8 +32,6 @@ ANSWER = 0.8  # answer when the best lexical score reaches this (per kind of evi
 ANSWER_BY_KIND = {"alias": 0.8, "terms": 0.5, "keywords": 0.8}
 MARGIN = 0.15  # …and leads the second by this much
 CLARIFY = 0.4  # below: unknown; between: the close candidates (with the learned signal) are offered
-AGREED = 9.0  # or when both signals rank the same item first, with this combined score…
-AGREED_MARGIN = 9.0  # …and this lead (9.0: never — see reports/baseline/calibration.json)
 OPTION_SPAN = 0.25  # candidates this close to the best are offered
 
 

@@ -5,10 +5,12 @@ For every single-turn question of the evaluation set whose expected answer names
 (or is ``unknown``), the matcher's decision is simulated without the servers: answered
 right, answered wrong, options offered, or unknown. The chosen setting answers the most
 development questions right while no group answers more than ``MAX_WRONG`` of its
-questions wrongly (the lexical score decides: adding the learned signal gave no more
-safe answers); then the learned signal's weight that most often puts the right item among the
-options offered. The result is written to ``reports/calibration.json`` with the figures of both
-splits, and copied by hand into :mod:`bot.semantic`.
+questions wrongly by the lexical score alone; then the learned signal's weight that most often
+puts the right item among the options offered; then the confidence model (:mod:`bot.confidence`)
+that answers the best combined candidate when the lexical rule does not, with the lowest answer
+threshold that keeps every development group within ``MAX_WRONG``. The result is written to
+``reports/calibration.json`` with the figures of both splits, and copied by hand into
+:mod:`bot.semantic` and :mod:`bot.confidence`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from bot import semantic
+from bot import confidence, semantic
+from bot.evaluation import confidence_fit
 from bot.evaluation.cases import Case, exact_name_cases, load_cases
 from bot.evaluation.qa import without_unit
 from bot.kb.types import Knowledge
@@ -33,9 +36,8 @@ MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
 CLARIFIES = (0.4, 0.45)
 ALIAS_ANSWERS = (0.8, 0.85, 0.9, 0.95, 1.0, 9.0)  # alias scores: 0.8 (two characters) … 1.0
 KEYWORD_ANSWERS = (0.75, 0.8, 0.85, 0.9, 9.0)
-KEYS = ("ANSWER_BY_KIND", "MARGIN", "CLARIFY", "WEIGHT", "FLOOR", "AGREED", "AGREED_MARGIN")
-AGREED = (0.6, 0.7, 0.8, 0.9, 1.0, 1.2, 9.0)
-AGREED_MARGINS = (0.1, 0.2, 0.3, 0.4, 0.5, 9.0)
+KEYS = ("ANSWER_BY_KIND", "MARGIN", "CLARIFY", "WEIGHT", "FLOOR")
+CONFIDENCE_KEYS = ("COEFFICIENTS", "INTERCEPT", "ANSWER_PROBABILITY", "OPTIONS_PROBABILITY")
 Row = tuple[Case, str, str | None]
 
 
@@ -106,25 +108,15 @@ def _answers(index: MatterIndex, dev: list[Row]) -> dict[str, Any]:
     }
 
 
-def _agreement(index: MatterIndex, dev: list[Row]) -> dict[str, float]:
-    """AGREED, AGREED_MARGIN: answering when both signals agree, only if it stays within MAX_WRONG."""
-    best: tuple[int, dict[str, float]] | None = None
-    for agreed, margin in itertools.product(AGREED, AGREED_MARGINS):
-        semantic.AGREED, semantic.AGREED_MARGIN = agreed, margin
-        groups = evaluate(index, dev)
-        if all(c["wrong"] <= MAX_WRONG * sum(c.values()) for c in groups.values()):
-            right = sum(c["right"] for c in groups.values())
-            if best is None or right > best[0]:
-                best = (right, {"AGREED": agreed, "AGREED_MARGIN": margin})
-    return best[1] if best else {"AGREED": 9.0, "AGREED_MARGIN": 9.0}
-
-
 def calibrate(knowledge: Knowledge, out: Path) -> dict[str, Any]:
     index = MatterIndex(knowledge)
     rows = questions(knowledge)
     dev = [r for r in rows if r[0].split == "dev"]
     saved = {k: getattr(semantic, k) for k in KEYS}
+    saved_confidence = {k: getattr(confidence, k) for k in CONFIDENCE_KEYS}
+    confidence.OPTIONS_PROBABILITY = 1.01
     try:
+        confidence.ANSWER_PROBABILITY = 1.01  # the lexical rule and the weight are chosen without the model
         chosen = _answers(index, dev)
         for key, value in chosen.items():
             setattr(semantic, key, value)
@@ -137,9 +129,7 @@ def calibrate(knowledge: Knowledge, out: Path) -> dict[str, Any]:
         chosen.update(best[1] if best else {})
         for key, value in chosen.items():
             setattr(semantic, key, value)
-        chosen.update(_agreement(index, dev))
-        for key, value in chosen.items():
-            setattr(semantic, key, value)
+        chosen["confidence"] = confidence_fit.fit(index, knowledge, dev, MAX_WRONG)
         result = {
             "chosen": chosen,
             "max_wrong_per_group": MAX_WRONG,
@@ -154,6 +144,8 @@ def calibrate(knowledge: Knowledge, out: Path) -> dict[str, Any]:
     finally:
         for key, value in saved.items():
             setattr(semantic, key, value)
+        for key, value in saved_confidence.items():
+            setattr(confidence, key, value)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     return result

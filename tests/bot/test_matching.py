@@ -70,3 +70,38 @@ def test_two_situation_words_alone_are_confirmed_not_answered(knowledge):
 def test_asking_for_permission_does_not_land_on_the_penalty(knowledge):
     match = match_matter(knowledge, "有商户想在楼顶竖一块大的霓虹招牌，要去哪里申请？")
     assert match.item is None or match.item.power_type != "行政处罚"
+
+
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("小区里有人把一楼的草地圈起来种菜", "lvdi"),
+    ],
+)
+def test_a_situation_in_words_no_list_uses_is_answered_when_both_signals_agree(knowledge, text, code):
+    """No alias or keyword of the item is in the question; the embedding and the few shared terms
+    point to the same item, far enough ahead of the rest, so the confidence model answers it."""
+    match = match_matter(knowledge, text)
+    assert match.item is not None and match.item.code == code, match.candidates
+
+
+def test_two_close_items_are_offered_not_guessed(knowledge):
+    """Felling trees: an ordinary tree and a protected old one are equally likely; ask which."""
+    match = match_matter(knowledge, "有人砍树砍了好几棵，能不能罚款")
+    assert match.item is None and match.ambiguous
+    assert {"shumu", "gushu_mingmu"} <= {c.item.code for c in match.candidates}
+
+
+def test_a_permission_named_as_missing_is_never_answered_with_the_licence(knowledge):
+    """没报建就加盖: the question is about the violation, not the homestead approval it names."""
+    match = match_matter(knowledge, "有户村民没报建就在宅基地上加盖了三层，镇里能叫停吗")
+    assert match.item is None or match.item.code != "zhaijidi"
+    assert "xiangcun_weijian" in [c.item.code for c in match.candidates]
+
+
+def test_a_likely_matter_in_few_words_is_offered_not_called_unknown(knowledge):
+    """养鸡 shares almost no words with the list's 饲养家畜家禽 item, but both signals lean to it:
+    the asker sees it among three options instead of "not in the knowledge base"."""
+    match = match_matter(knowledge, "小区里有人养鸡")
+    assert match.item is None and len(match.candidates) == 3
+    assert match.candidates[0].item.code == "siyang_jiaqin"

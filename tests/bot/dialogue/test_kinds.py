@@ -194,7 +194,9 @@ def test_a_work_order_without_a_unit_waits_for_it(knowledge):
 
 
 def test_a_work_order_nothing_in_the_list_fits_cites_the_outside_list_rule(knowledge):
-    out = ask(knowledge, "12345工单：小区里有人养鸡，这个归我们管吗", state=State(unit="天河区石牌街道"))
+    out = ask(
+        knowledge, "12345工单：小区里有人在楼道里卖保健品骗老人，这个归我们管吗", state=State(unit="天河区石牌街道")
+    )
     p = payload(out)
     assert p["topic"] == "work_order" and p["matters"] == [] and p["in_list"] is False
     shown = text(out)
