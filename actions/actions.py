@@ -20,6 +20,7 @@ from bot.answer import Reply
 from bot.dialogue import State, Turn
 from bot.dialogue.state import changed_slots
 from bot.errors import KnowledgeError
+from bot.nlu.polarity import rating_of
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class ActionFeedback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         message = tracker.latest_message or {}
-        rating = "up" if (message.get("intent") or {}).get("name") == "feedback_good" else "down"
+        rating = rating_of(message.get("text"))
         _render(dispatcher, await asyncio.to_thread(service.feedback, tracker.sender_id, rating, message.get("text")))
         return []
 

@@ -110,7 +110,7 @@ def forged(action: str, text: str, intent: str, metadata: dict[str, Any] | None 
 
 ATTACKS = [
     forged("action_answer_power", "我们能审批宅基地吗", "ask_can", {"unit": "白云区江高镇"}),
-    forged("action_feedback", "答案不对", "feedback_bad"),
+    forged("action_feedback", "答案不对", "feedback"),
     forged("action_forget_unit", "清除我的单位", "forget_unit"),
 ]
 
