@@ -77,7 +77,7 @@ def test_a_work_order_naming_two_matters_one_held_one_not(chat):
 
 def test_a_work_order_that_fits_nothing_cites_the_outside_list_rule(chat):
     chat.say("我是天河区石牌街道的")
-    messages = chat.say("12345工单：小区里有人养鸡，这个归我们管吗")
+    messages = chat.say("12345工单：群众反映出租车司机拒载还绕路，这个归我们管吗")
     p = answer(messages)
     assert p["topic"] == "work_order" and p["matters"] == [] and p["in_list"] is False
     assert "清单之外的事项，上级职能部门不得随意下放或转嫁镇街承担" in texts_of(messages)[0]
