@@ -57,7 +57,7 @@ COEFFICIENTS: tuple[float, ...] = (
 )
 INTERCEPT = 1.3899
 ANSWER_PROBABILITY = 0.8  # answer the best combined candidate at or above this
-OPTIONS_PROBABILITY = 0.4  # offer the best three, not "unknown", at or above this (lexical evidence thin)
+OPTIONS_PROBABILITY = 0.5  # offer the best three, not "unknown", at or above this (lexical evidence thin)
 
 
 Lexical = tuple[str, float, str, str]  # item code, lexical score, kind of evidence, evidence

@@ -16,7 +16,9 @@ fitted on it), so that it is not chosen on the very rows the model has learnt: t
 which no development group answers more than ``MAX_WRONG`` of its questions wrongly. Where the
 lexical evidence is too thin to offer options by itself, options are still offered from the
 lowest probability (``OPTIONS_PROBABILITY``) that no development question about a matter the base
-does not hold reaches: those are told "unknown", the others see the likely items.
+does not hold comes within ``OPTIONS_MARGIN`` of (a dozen such questions are too few to set an edge
+without a margin; three unrelated items offered for a matter outside the list mislead): those are
+told "unknown", the others see the likely items.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ FOLDS = 10
 ALIASES_PER_ITEM = 4
 PROBABILITIES = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 OPTION_PROBABILITIES = (0.3, 0.4, 0.5, 0.6, 0.7)
+OPTIONS_MARGIN = 0.1
 Row = tuple[Case, str, str | None]
 
 
@@ -145,9 +148,9 @@ def fit(index: MatterIndex, knowledge: Knowledge, dev: list[Row], max_wrong: flo
             threshold = candidate
             break
     # Options instead of "unknown" from the lowest probability no question about a matter the base
-    # does not hold reaches: those keep their "unknown".
+    # does not hold comes within OPTIONS_MARGIN of: those keep their "unknown".
     highest = max((held[i] for i in not_held), default=0.0)
-    options = next((p for p in OPTION_PROBABILITIES if p > highest), 1.01)
+    options = next((p for p in OPTION_PROBABILITIES if p > highest + OPTIONS_MARGIN), 1.01)
     fitted = model(x, y)
     confidence.COEFFICIENTS = tuple(round(float(c), 4) for c in fitted.coef_[0])
     confidence.INTERCEPT = round(float(fitted.intercept_[0]), 4)
