@@ -250,7 +250,12 @@ class MatterIndex:
 
     def combined(self, question: str, ranked: list[Candidate]) -> tuple[list[Candidate], np.ndarray | None]:
         """Both signals' ranking, and the confidence features of its best (None without embeddings)."""
-        similarity = self.similarities(question)
+        return self.scored(question, ranked, self.similarities(question))
+
+    def scored(
+        self, question: str, ranked: list[Candidate], similarity: dict[str, float] | None
+    ) -> tuple[list[Candidate], np.ndarray | None]:
+        """:meth:`combined` with the question's embedding similarities already known."""
         combined = self.with_semantic(question, ranked, similarity)
         if similarity is None or not combined:
             return combined, None

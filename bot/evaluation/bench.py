@@ -10,6 +10,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -111,15 +113,7 @@ def run_bench(out_dir: Path, action_port: int, rasa_port: int, skip_train: bool 
         result["train_s"] = None
     model = PROJECT_ROOT / "models" / "current.tar.gz"
     result["model_mb"] = model.stat().st_size / 1e6 if model.exists() else None
-    anchor_model = bench_anchor.prepare()
-    with (
-        tempfile.TemporaryDirectory() as store,
-        _ours(action_port, rasa_port, Path(store)) as running,
-        bench_anchor.running(anchor_model, Path(store) / "anchor.log") as (anchor_url, anchor_pids),
-    ):
-        urls = {"ours": running.rasa_url, "anchor": anchor_url}
-        for url in urls.values():
-            load(url, questions, 1, 20, "预热")
+    with _beside_anchor(action_port, rasa_port, questions) as (running, urls, _anchor_pids):
         sequential = side_by_side(urls, questions, 1, SEQUENTIAL, 5, f"顺序 {SEQUENTIAL} 问（本项目与空白 Rasa 交替）")
         ten = side_by_side(urls, questions, 10, SEQUENTIAL, 2, "10 个并发对话（本项目与空白 Rasa 交替）")
         loads = {"10": ten["ours"], "50": load(running.rasa_url, questions, 50, SEQUENTIAL, "50 个并发对话")}
@@ -152,22 +146,34 @@ def anchor_only(out_dir: Path, action_port: int, rasa_port: int, total: int = SE
     """Only ours beside the bare-Rasa anchor (sequential and 10 concurrent) and one long conversation:
     the ratios of issue 14 in a few minutes, for profiling (``bench --only anchor``)."""
     questions = _questions()
-    anchor_model = bench_anchor.prepare()
-    with (
-        tempfile.TemporaryDirectory() as store,
-        _ours(action_port, rasa_port, Path(store)) as running,
-        bench_anchor.running(anchor_model, Path(store) / "anchor.log") as (anchor_url, _pids),
-    ):
-        urls = {"ours": running.rasa_url, "anchor": anchor_url}
-        for url in urls.values():
-            load(url, questions, 1, 20, "预热")
-        print(f"进程号（可用 py-spy 分析）：本项目 {[p.pid for p in running.processes]}，空白 Rasa {_pids}", flush=True)
+    with _beside_anchor(action_port, rasa_port, questions) as (running, urls, anchor_pids):
+        print(
+            f"进程号（可用 py-spy 分析）：本项目 {[p.pid for p in running.processes]}，空白 Rasa {anchor_pids}",
+            flush=True,
+        )
         sequential = side_by_side(urls, questions, 1, total, 5, f"顺序 {total} 问（本项目与空白 Rasa 交替）")
         ten = side_by_side(urls, questions, 10, total, 2, "10 个并发对话（本项目与空白 Rasa 交替）")
         result = {"anchor": _anchor_ratios(sequential, ten), "long_conversation": long_conversation(running.rasa_url)}
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "bench-anchor.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
     return result
+
+
+@contextmanager
+def _beside_anchor(
+    action_port: int, rasa_port: int, questions: list[str]
+) -> Iterator[tuple[servers.Servers, dict[str, str], Any]]:
+    """Our servers and the bare-Rasa anchor, both warmed up: (ours, {"ours"/"anchor": URL}, anchor pids)."""
+    anchor_model = bench_anchor.prepare()
+    with (
+        tempfile.TemporaryDirectory() as store,
+        _ours(action_port, rasa_port, Path(store)) as running,
+        bench_anchor.running(anchor_model, Path(store) / "anchor.log") as (anchor_url, anchor_pids),
+    ):
+        urls = {"ours": running.rasa_url, "anchor": anchor_url}
+        for url in urls.values():
+            load(url, questions, 1, 20, "预热")
+        yield running, urls, anchor_pids
 
 
 def _ours(action_port: int, rasa_port: int, store: Path) -> servers.Servers:

@@ -32,7 +32,7 @@ from bot import confidence
 from bot.evaluation.cases import Case
 from bot.kb.embeddings import embed_query, passages
 from bot.kb.types import Knowledge
-from bot.matching import Candidate, MatterIndex, conflicting
+from bot.matching import Candidate, MatterIndex
 from bot.question_words import clean_question, name_core
 
 KB_WEIGHT = 0.5
@@ -48,16 +48,9 @@ Row = tuple[Case, str, str | None]
 def _row(
     index: MatterIndex, question: str, ranked: list[Candidate], similarity: dict[str, float]
 ) -> tuple[np.ndarray | None, str | None]:
-    combined = index.with_semantic(question, ranked, similarity)
+    combined, row = index.scored(question, ranked, similarity)
     if not combined:
         return None, None
-    row = confidence.features(
-        combined[0].item.code,
-        [(c.item.code, c.score, c.kind, c.evidence) for c in ranked],
-        similarity,
-        [(c.item.code, c.score) for c in combined[:2]],
-        conflicting(combined[0].item, question),
-    )
     return row, combined[0].item.code
 
 
