@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -134,14 +135,31 @@ class OpsSettings:
     unit_retention_days: int  # a saved unit is forgotten after this many days without a question
 
 
+_OPS_VARIABLES = (
+    "KB_BUILD_DIR",
+    "OPS_DATABASE_URL",
+    "OPS_SPOOL_FILE",
+    "OPS_SPOOL_MAX_BYTES",
+    "OPS_AUDIT_RETENTION_DAYS",
+    "OPS_UNIT_RETENTION_DAYS",
+)
+
+
 def ops_settings() -> OpsSettings:
-    build_dir = Path(os.environ.get("KB_BUILD_DIR", BUILD_DIR))
+    """Read on every database call of every turn: built once per value of its variables."""
+    return _ops_settings(tuple(os.environ.get(name) for name in _OPS_VARIABLES))
+
+
+@lru_cache(maxsize=16)
+def _ops_settings(values: tuple[str | None, ...]) -> OpsSettings:
+    env = dict(zip(_OPS_VARIABLES, values, strict=True))
+    build_dir = Path(env["KB_BUILD_DIR"] or BUILD_DIR)
     return OpsSettings(
-        database_url=os.environ.get("OPS_DATABASE_URL") or f"sqlite:///{build_dir / 'ops.sqlite3'}",
-        spool_file=Path(os.environ.get("OPS_SPOOL_FILE") or build_dir / "audit-spool.jsonl"),
-        spool_max_bytes=int(os.environ.get("OPS_SPOOL_MAX_BYTES") or 10 * 1024 * 1024),
-        audit_retention_days=int(os.environ.get("OPS_AUDIT_RETENTION_DAYS") or 365),
-        unit_retention_days=int(os.environ.get("OPS_UNIT_RETENTION_DAYS") or 365),
+        database_url=env["OPS_DATABASE_URL"] or f"sqlite:///{build_dir / 'ops.sqlite3'}",
+        spool_file=Path(env["OPS_SPOOL_FILE"] or build_dir / "audit-spool.jsonl"),
+        spool_max_bytes=int(env["OPS_SPOOL_MAX_BYTES"] or 10 * 1024 * 1024),
+        audit_retention_days=int(env["OPS_AUDIT_RETENTION_DAYS"] or 365),
+        unit_retention_days=int(env["OPS_UNIT_RETENTION_DAYS"] or 365),
     )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from bot.ops import db
 from bot.ops.models import UserUnit
@@ -25,10 +25,13 @@ PRECEDENCE = {"admin": 3, "chat": 2, "metadata": 1}
 SOURCES = tuple(PRECEDENCE)
 
 
+_UNIT_OF = select(UserUnit.unit).where(UserUnit.sender == bindparam("sender"))  # asked on every turn
+
+
 def unit_of(sender: str, url: str | None = None) -> str | None:
     with db.session_scope(url) as session:
-        row = session.get(UserUnit, sender)
-        return row.unit if row else None
+        unit: str | None = session.execute(_UNIT_OF, {"sender": sender}).scalar()
+        return unit
 
 
 def remember(sender: str, unit: str, source: str, url: str | None = None) -> bool:
