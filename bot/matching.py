@@ -45,6 +45,8 @@ from bot.question_words import (
 from bot.retrieval import TermPostings, fresh_tokenizer
 
 MAX_OPTIONS = 4
+NAME_WORDS_MIN = 3  # a name of fewer words is too generic to be recognised from its words
+NAME_WORDS_SCORE = 1.0  # every word of a formal name, in any order: as strong as a long alias
 OPTIONS_WHEN_THIN = 3  # offered when only the confidence model finds the best candidates likely
 _NEGATED = re.compile(r"没|未|无|不办|不申请|不报")  # 没办许可证就… asks about the penalty
 
@@ -119,6 +121,8 @@ class MatterIndex:
             for text in {full, core} if len(core) >= NAME_CORE_MIN else {full}:
                 name_items.setdefault(text, []).append(index)
         self.name_phrases = Phrases(name_items)
+        # A formal name written in other order or with words between (审批大型户外广告的设置).
+        self.name_words = [self._name_words(item.name) for item in self.items]
         self.alias_phrases = Phrases(alias_items)
         self.keyword_phrases = Phrases(keyword_items)
         self.keyword_idf = {w: math.log(1 + n / len(ix)) for w, ix in keyword_items.items()}
@@ -176,6 +180,8 @@ class MatterIndex:
                 offer(index, coverage, "、".join(sorted(terms, key=len, reverse=True)[:3]), "terms")
         for index, (score, words) in self._keyword_scores(canonical).items():
             offer(index, score, words, "keywords")
+        for index in self._names_in_other_words(raw, canonical, scores):
+            offer(index, NAME_WORDS_SCORE, "事项名称的全部词语", "alias")
         hint, wants = type_hint(question), asks_for(raw)
         if any(kind == "alias" and evidence.startswith("未取得") for _, evidence, kind in scores.values()):
             hint, wants = None, None  # a licence named as missing (没有X就建房) is not a request for it
@@ -286,6 +292,22 @@ class MatterIndex:
             if end - start == longest:
                 indexes.extend(i for i in self.name_phrases.phrases[text] if i not in indexes)
         return [Candidate(self.items[i], 1.0, "事项名称", "name") for i in indexes[:MAX_OPTIONS]]
+
+    def _name_words(self, name: str) -> frozenset[str]:
+        """The words of a name's core, when there are enough of them to identify it (else empty)."""
+        core = name_core(name)
+        with self._lock:
+            words = frozenset(w for w in self.tokenizer.lcut(core) if len(w) >= 2)
+        return words if len(words) >= NAME_WORDS_MIN and len(core) >= NAME_CORE_MIN else frozenset()
+
+    def _names_in_other_words(self, raw: str, canonical: str, found: dict[int, tuple[float, str, str]]) -> list[int]:
+        """Items with some evidence already whose name's every word is in the question."""
+        return [
+            index
+            for index in found
+            if (words := self.name_words[index])
+            and (all(w in raw for w in words) or all(w in canonical for w in words))
+        ]
 
     def alias_spans(self, text: str) -> tuple[tuple[int, int], ...]:
         """Where matter aliases and formal item names occur in ``text`` (to keep unit names out of them)."""
