@@ -10,6 +10,7 @@ kept apart from the index that scores items.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from bot.kb.types import ItemInfo
 
@@ -21,6 +22,10 @@ _QUESTION_WORDS = (
     "能否",
     "可否",
     "是不是",
+    "是否",
+    "会不会",
+    "要不要",
+    "就是",
     "有没有",
     "有无",
     "归不归",
@@ -109,6 +114,7 @@ _QUESTION_WORDS = (
     "什么",
     "我",
 )
+COMMON_WORD_FREQ = 50  # jieba's dictionary counts: 社会 43401, 会所 39, 能管 absent
 QUESTION_RE = re.compile("|".join(sorted(map(re.escape, _QUESTION_WORDS), key=len, reverse=True)))
 PUNCT_RE = re.compile(r"[\s\W_]+", re.UNICODE)
 _PENALTY_RE = re.compile(r"处罚|罚款|罚|查处|执法|处理违法")
@@ -146,8 +152,36 @@ def name_core(name: str) -> str:
 
 
 def clean_question(text: str) -> str:
+    """The question without punctuation and framing words.
+
+    A one-character framing word (会, 管, 要…) that is part of a common word (社会, 管理, 需要)
+    is kept: “共享单车管理” is not “共享单车理”, “社会生活噪声” not “社生活噪声”.
+    """
     text = PUNCT_RE.sub("", text)
-    return QUESTION_RE.sub("", text)
+    kept = _common_words_with_framing()
+
+    def drop(match: re.Match[str]) -> str:
+        found, start = match.group(), match.start()
+        if len(found) == 1 and (text[start - 1 : start + 1] in kept or text[start : start + 2] in kept):
+            return found
+        return ""
+
+    return QUESTION_RE.sub(drop, text)
+
+
+@lru_cache(maxsize=1)
+def _common_words_with_framing() -> frozenset[str]:
+    """Two-character words of jieba's dictionary, common enough, holding a one-character framing word."""
+    import jieba  # its dictionary file only: read once
+
+    single = {w for w in _QUESTION_WORDS if len(w) == 1}
+    kept = set()
+    with jieba.get_dict_file() as lines:
+        for raw in lines:
+            word, freq, *_ = raw.decode("utf-8").split(" ")
+            if len(word) == 2 and int(freq) >= COMMON_WORD_FREQ and single & set(word):
+                kept.add(word)
+    return frozenset(kept)
 
 
 def asks_for(text: str) -> str | None:

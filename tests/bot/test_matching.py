@@ -3,7 +3,7 @@ import random
 import pytest
 
 from bot.matching import match_matter, matter_index
-from bot.question_words import name_core
+from bot.question_words import clean_question, name_core
 
 
 @pytest.mark.parametrize(
@@ -126,3 +126,17 @@ def test_every_formal_item_name_with_its_words_reordered_is_answered_with_that_i
     total = sum(map(len, outcomes.values()))
     assert total >= 100 and not outcomes["wrong"], outcomes["wrong"]
     assert len(outcomes["right"]) >= 0.95 * total, outcomes["other"]
+
+
+@pytest.mark.parametrize(
+    "text,cleaned",
+    [
+        ("石牌街道能不能负责共享单车管理", "石牌共享单车管理"),
+        ("能管社会组织登记吗", "社会组织登记"),
+        ("会议室怎么预约", "会议室预约"),
+        ("嗯就是那个宅基地是不是镇里批", "嗯宅基地批"),
+    ],
+)
+def test_framing_words_go_but_words_that_contain_them_stay(text, cleaned):
+    """What the asker wrote is echoed back when nothing matches: 管理 must not become 理."""
+    assert clean_question(text) == cleaned
