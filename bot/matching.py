@@ -29,11 +29,11 @@ from functools import lru_cache
 import numpy as np
 
 from bot import confidence, semantic
+from bot.evidence import NAME_WORDS_SCORE, Evidence
 from bot.kb.types import ItemInfo, Knowledge
 from bot.phrases import Phrases
 from bot.question_words import (
     NAME_CORE_MIN,
-    NEGATION_BEFORE,
     PUNCT_RE,
     adjusted_score,
     asks_for,
@@ -45,8 +45,6 @@ from bot.question_words import (
 from bot.retrieval import TermPostings, fresh_tokenizer
 
 MAX_OPTIONS = 4
-NAME_WORDS_MIN = 3  # a name of fewer words is too generic to be recognised from its words
-NAME_WORDS_SCORE = 1.0  # every word of a formal name, in any order: as strong as a long alias
 OPTIONS_WHEN_THIN = 3  # offered when only the confidence model finds the best candidates likely
 _NEGATED = re.compile(r"没|未|无|不办|不申请|不报")  # 没办许可证就… asks about the penalty
 
@@ -121,12 +119,9 @@ class MatterIndex:
             for text in {full, core} if len(core) >= NAME_CORE_MIN else {full}:
                 name_items.setdefault(text, []).append(index)
         self.name_phrases = Phrases(name_items)
-        # A formal name written in other order or with words between (审批大型户外广告的设置).
-        self.name_words = [self._name_words(item.name) for item in self.items]
-        self.alias_phrases = Phrases(alias_items)
-        self.keyword_phrases = Phrases(keyword_items)
-        self.keyword_idf = {w: math.log(1 + n / len(ix)) for w, ix in keyword_items.items()}
-        self.keyword_top = max(self.keyword_idf.values(), default=1.0)
+        with self._lock:
+            name_words = [self.tokenizer.lcut(name_core(item.name)) for item in self.items]
+        self.evidence = Evidence(self.items, Phrases(alias_items), Phrases(keyword_items), name_words)
 
     def canonical(self, text: str) -> str:
         """``text`` with the thesaurus's words in canonical form (随便扔 → 乱倾倒)."""
@@ -167,7 +162,7 @@ class MatterIndex:
         # Aliases are looked for in the text as written: question words such
         # as 会/管 are also parts of names (居委会).
         for text in {raw, canonical}:
-            for index, (score, alias) in self._alias_scores(text).items():
+            for index, (score, alias) in self.evidence.alias_scores(text).items():
                 offer(index, score, alias, "alias")
         q_terms = self.terms(query) if len(query) >= 2 else set()
         weights = {t: self.idf.get(t, self.unseen_idf) for t in q_terms}
@@ -178,9 +173,9 @@ class MatterIndex:
                 # even though the penalty's long name contains the same words.
                 coverage = 0.9 * sum(weights[t] for t in terms) / total
                 offer(index, coverage, "、".join(sorted(terms, key=len, reverse=True)[:3]), "terms")
-        for index, (score, words) in self._keyword_scores(canonical).items():
+        for index, (score, words) in self.evidence.keyword_scores(canonical).items():
             offer(index, score, words, "keywords")
-        for index in self._names_in_other_words(raw, canonical, scores):
+        for index in self.evidence.names_in_other_words(raw, canonical, scores):
             offer(index, NAME_WORDS_SCORE, "事项名称的全部词语", "alias")
         hint, wants = type_hint(question), asks_for(raw)
         if any(kind == "alias" and evidence.startswith("未取得") for _, evidence, kind in scores.values()):
@@ -293,74 +288,11 @@ class MatterIndex:
                 indexes.extend(i for i in self.name_phrases.phrases[text] if i not in indexes)
         return [Candidate(self.items[i], 1.0, "事项名称", "name") for i in indexes[:MAX_OPTIONS]]
 
-    def _name_words(self, name: str) -> frozenset[str]:
-        """The words of a name's core, when there are enough of them to identify it (else empty)."""
-        core = name_core(name)
-        with self._lock:
-            words = frozenset(w for w in self.tokenizer.lcut(core) if len(w) >= 2)
-        return words if len(words) >= NAME_WORDS_MIN and len(core) >= NAME_CORE_MIN else frozenset()
-
-    def _names_in_other_words(self, raw: str, canonical: str, found: dict[int, tuple[float, str, str]]) -> list[int]:
-        """Items with some evidence already whose name's every word is in the question."""
-        return [
-            index
-            for index in found
-            if (words := self.name_words[index])
-            and (all(w in raw for w in words) or all(w in canonical for w in words))
-        ]
-
     def alias_spans(self, text: str) -> tuple[tuple[int, int], ...]:
         """Where matter aliases and formal item names occur in ``text`` (to keep unit names out of them)."""
-        spans = [(start, end) for _, start, end in self.alias_phrases.find(text)]
+        spans = [(start, end) for _, start, end in self.evidence.aliases.find(text)]
         spans += [(start, end) for _, start, end in self.name_phrases.find(text) if end - start >= NAME_CORE_MIN]
         return tuple(spans)
-
-    def _keyword_scores(self, text: str) -> dict[int, tuple[float, str]]:
-        found = {word for word, _, _ in self.keyword_phrases.find(text)}
-        per_item: dict[int, list[str]] = {}
-        for word in found:
-            for index in self.keyword_phrases.phrases[word]:
-                per_item.setdefault(index, []).append(word)
-        scores = {}
-        for index, words in per_item.items():
-            if len(words) < 2:
-                continue
-            weight = sum(self.keyword_idf[w] for w in words) / self.keyword_top
-            if weight >= 1.5:
-                scores[index] = (min(0.9, 0.45 + 0.15 * weight), "、".join(sorted(words)))
-        return scores
-
-    def _alias_scores(self, query: str) -> dict[int, tuple[float, str]]:
-        hits = self.alias_phrases.find(query)
-        # A hit inside a longer hit (乱搭建 in 乱搭建房屋) is not evidence of its own.
-        hits = [
-            h for h in hits if not any(o[1] <= h[1] and h[2] <= o[2] and (o[2] - o[1]) > (h[2] - h[1]) for o in hits)
-        ]
-        scores: dict[int, tuple[float, str]] = {}
-        for alias, start, _ in hits:
-            score = 0.7 + 0.3 * min(1.0, (len(alias) - 1) / 3)
-            negated = bool(NEGATION_BEFORE.search(query[max(0, start - 4) : start]))
-            for index in self.alias_phrases.phrases[alias]:
-                item_score = score
-                if negated and self.items[index].power_type == "行政许可":
-                    # 没办许可证就建房: the licence is what was missing; the penalty is the matter.
-                    item_score = score * 0.6
-                    for other in self._penalties_naming(alias):
-                        if 0.95 > scores.get(other, (0.0, ""))[0]:
-                            scores[other] = (0.95, f"未取得{alias}")
-                if item_score > scores.get(index, (0.0, ""))[0]:
-                    scores[index] = (item_score, alias)
-        return scores
-
-    def _penalties_naming(self, alias: str) -> list[int]:
-        """Penalty items whose formal name speaks of lacking ``alias`` (未取得乡村建设规划许可证…)."""
-        return [
-            i
-            for i, item in enumerate(self.items)
-            if item.power_type in ("行政处罚", "行政强制")
-            and alias in item.name
-            and re.search(r"未取得|未经|无证|擅自|未按", item.name)
-        ]
 
 
 def conflicting(item: ItemInfo, question: str) -> bool:

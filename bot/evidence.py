@@ -1,0 +1,101 @@
+"""Lexical evidence that points at one item: its aliases, its situation keywords, its name's words.
+
+Each scorer looks for the knowledge base's own phrases in the question (:class:`bot.phrases.Phrases`)
+and returns, per item index, a score and what was found; :mod:`bot.matching` combines them with
+term coverage and the learned signal.
+
+* an alias written verbatim scores 0.8 (two characters) to 1.0 (four or more); a licence's alias
+  right after a negation (没办乡村建设规划许可证就建房) points to the penalty for lacking it;
+* two or more situation keywords of an item, weighted by how specific they are;
+* every word of a formal name, in any order (审批大型户外广告的设置), as strong as a long alias.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+from bot.kb.types import ItemInfo
+from bot.phrases import Phrases
+from bot.question_words import NAME_CORE_MIN, NEGATION_BEFORE
+
+NAME_WORDS_MIN = 3  # a name of fewer words is too generic to be recognised from its words
+NAME_WORDS_SCORE = 1.0  # every word of a formal name, in any order: as strong as a long alias
+_LACKING = re.compile(r"未取得|未经|无证|擅自|未按")  # a penalty's name that speaks of lacking a licence
+
+
+class Evidence:
+    """The phrase look-ups of one knowledge base's items (by their index in ``items``)."""
+
+    def __init__(
+        self, items: Sequence[ItemInfo], aliases: Phrases, keywords: Phrases, name_words: Sequence[list[str]]
+    ) -> None:
+        """``name_words``: each item's name core cut into words, in the order of ``items``."""
+        self.items = items
+        self.aliases = aliases
+        self.keywords = keywords
+        n = max(1, len(items))
+        self.keyword_idf = {w: math.log(1 + n / len(ix)) for w, ix in keywords.phrases.items()}
+        self.keyword_top = max(self.keyword_idf.values(), default=1.0)
+        self.name_words = [_identifying(words) for words in name_words]
+
+    def keyword_scores(self, text: str) -> dict[int, tuple[float, str]]:
+        found = {word for word, _, _ in self.keywords.find(text)}
+        per_item: dict[int, list[str]] = {}
+        for word in found:
+            for index in self.keywords.phrases[word]:
+                per_item.setdefault(index, []).append(word)
+        scores = {}
+        for index, words in per_item.items():
+            if len(words) < 2:
+                continue
+            weight = sum(self.keyword_idf[w] for w in words) / self.keyword_top
+            if weight >= 1.5:
+                scores[index] = (min(0.9, 0.45 + 0.15 * weight), "、".join(sorted(words)))
+        return scores
+
+    def alias_scores(self, query: str) -> dict[int, tuple[float, str]]:
+        hits = self.aliases.find(query)
+        # A hit inside a longer hit (乱搭建 in 乱搭建房屋) is not evidence of its own.
+        hits = [
+            h for h in hits if not any(o[1] <= h[1] and h[2] <= o[2] and (o[2] - o[1]) > (h[2] - h[1]) for o in hits)
+        ]
+        scores: dict[int, tuple[float, str]] = {}
+        for alias, start, _ in hits:
+            score = 0.7 + 0.3 * min(1.0, (len(alias) - 1) / 3)
+            negated = bool(NEGATION_BEFORE.search(query[max(0, start - 4) : start]))
+            for index in self.aliases.phrases[alias]:
+                item_score = score
+                if negated and self.items[index].power_type == "行政许可":
+                    # 没办许可证就建房: the licence is what was missing; the penalty is the matter.
+                    item_score = score * 0.6
+                    for other in self._penalties_naming(alias):
+                        if 0.95 > scores.get(other, (0.0, ""))[0]:
+                            scores[other] = (0.95, f"未取得{alias}")
+                if item_score > scores.get(index, (0.0, ""))[0]:
+                    scores[index] = (item_score, alias)
+        return scores
+
+    def names_in_other_words(self, raw: str, canonical: str, found: dict[int, tuple[float, str, str]]) -> list[int]:
+        """Items with some evidence already whose name's every word is in the question."""
+        return [
+            index
+            for index in found
+            if (words := self.name_words[index])
+            and (all(w in raw for w in words) or all(w in canonical for w in words))
+        ]
+
+    def _penalties_naming(self, alias: str) -> list[int]:
+        """Penalty items whose formal name speaks of lacking ``alias`` (未取得乡村建设规划许可证…)."""
+        return [
+            i
+            for i, item in enumerate(self.items)
+            if item.power_type in ("行政处罚", "行政强制") and alias in item.name and _LACKING.search(item.name)
+        ]
+
+
+def _identifying(words: list[str]) -> frozenset[str]:
+    """A name's words when there are enough of them to identify it (else empty)."""
+    kept = frozenset(w for w in words if len(w) >= 2)
+    return kept if len(kept) >= NAME_WORDS_MIN and len("".join(words)) >= NAME_CORE_MIN else frozenset()
