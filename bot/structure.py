@@ -255,6 +255,27 @@ def document_answer(knowledge: Knowledge, item: ItemInfo, unit: UnitInfo | None)
     )
 
 
+def list_documents(knowledge: Knowledge, unit: UnitInfo | None) -> Reply:
+    """The documents a unit's list rests on (those its items were delegated by), or all of them."""
+    held = [i for i in knowledge.items.values() if unit is None or rule_for(i, unit) in ("yes", "assist")]
+    counts = Counter(i.document for i in held if i.document is not None)
+    by_law = sum(1 for i in held if i.document is None)
+    whose = f"{unit.full_name}的权责清单" if unit else "镇街权责清单"
+    lines = [f"{whose}依据以下文件确定（知识库收录，按施行日期）："]
+    for n, (doc, count) in enumerate(sorted(counts.items(), key=lambda dc: (dc[0].effective, dc[0].code)), 1):
+        lines.append(f"{n}. 《{doc.title}》（{doc.issuer}，{doc.effective:%Y-%m-%d} 起施行）：{count} 项")
+    if by_law:
+        lines.append(f"另有 {by_law} 项是法律直接规定的镇街职责，不需要下放文件。")
+    lines.append("要查某一事项依据哪个文件，可以问“占道经营是依据哪个文件下放的？”")
+    lines.append(DISCLAIMER)
+    return structural_reply(
+        "\n".join(lines),
+        "delegation_documents",
+        documents=[d.code for d in counts],
+        unit=unit.full_name if unit else None,
+    )
+
+
 def kb_version(knowledge: Knowledge) -> Reply:
     text = (
         f"知识库版本 {knowledge.version}，构建于 {knowledge.built_at:%Y-%m-%d %H:%M}。"

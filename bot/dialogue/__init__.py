@@ -44,6 +44,8 @@ def _dispatch(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext
     if turn.intent == "ask_push_down" and not kinds.is_pushed_work(turn.text):
         if parse.item_in(knowledge, turn.text, units.mention) is not None:
             turn = replace(turn, intent="ask_can")  # nobody hands the work down: a question about a power
+    if kinds.lacks_subject(turn.intent, turn.text) and parse.item_in(knowledge, turn.text, units.mention) is not None:
+        turn = replace(turn, intent="ask_can")  # a matter, and nothing of a document or version question
     kind = kinds.kind_of(knowledge, turn, state, units)
     if kind is not None:
         return structural.answer_structural(knowledge, replace(turn, intent=kind), state, units)

@@ -205,6 +205,26 @@ def asks_for_list(text: str) -> bool:
     return bool(_LIST_WORDS.search(text))
 
 
+_WHOLE_LIST = re.compile(r"清单|权力|权责|事项|权限|职权")
+# What a structural intent's own question speaks of; without it, a question about a matter the
+# classifier took for one ("…规划手续一个没办，街道可以立案查处吗" as ask_document).
+_SUBJECT_WORDS = {
+    "ask_document": re.compile(r"文件|文号|决定|下放|赋权|委托|授权|什么时候|哪年|哪一年|何时|印发|发文|批次"),
+    "ask_kb_version": re.compile(r"版本|更新|数据|知识库|资料|来源|官方|过时|维护|演示|真实|可靠|哪一版"),
+}
+
+
+def asks_about_whole_list(text: str) -> bool:
+    """ "我们街道的权力清单是依据什么文件定的" asks about the list as a whole, not one matter."""
+    return bool(_WHOLE_LIST.search(text))
+
+
+def lacks_subject(intent: str, text: str) -> bool:
+    """The message has none of the words a question of ``intent`` speaks of (False for other intents)."""
+    words = _SUBJECT_WORDS.get(intent)
+    return words is not None and not words.search(text)
+
+
 def unit_kinds_in(text: str) -> tuple[str, ...]:
     """The kinds of unit a question without a unit speaks of: 街道, 镇, or both."""
     if "街道" in text and "镇" not in text:

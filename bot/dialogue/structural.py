@@ -127,6 +127,8 @@ def _agency(q: _Asked) -> Outcome:
 
 def _document(q: _Asked) -> Outcome:
     item = parse.item_in(q.knowledge, q.text, q.units.mention) or q.knowledge.items.get(q.state.matter or "")
+    if item is None and kinds.asks_about_whole_list(q.text):
+        return q.answered(structure.list_documents(q.knowledge, q.unit))
     if item is None:
         return Outcome(
             answer.clarify_matter("can", [], DOCUMENT_WHICH),

@@ -329,3 +329,39 @@ def test_the_askers_own_unit_compared_with_another(knowledge):
 def test_an_office_named_like_a_power_type_is_still_the_office(knowledge):
     p = payload(ask(knowledge, "荔城街道的公共服务办公室有哪些职权", "ask_office_duties"))
     assert p["topic"] == "office_duties"
+
+
+# --- a matter question the classifier took for a document or version question --------------------
+
+
+@pytest.mark.parametrize(
+    "intent,question,code",
+    [
+        (
+            "ask_document",
+            "城郊街道有家物流公司在仓库院子里又起了一栋三层办公楼，规划手续一个没办，街道可以立案查处吗？",
+            "weifa_jianshe",
+        ),
+        ("ask_kb_version", "同和街道今年满十八岁的男孩子兵役登记，我们街道要组织吗", "bingyi_dengji"),
+    ],
+)
+def test_a_matter_without_document_or_version_words_is_answered_as_a_power_question(knowledge, intent, question, code):
+    p = payload(ask(knowledge, question, intent))
+    assert p["type"] == "power_answer" and p["item"]["code"] == code and p["verdict"] == "yes"
+
+
+def test_a_document_question_about_a_matter_still_names_its_delegation_document(knowledge):
+    p = payload(ask(knowledge, "占道经营是依据哪个文件下放的？", "ask_document"))
+    assert p["topic"] == "delegation_document" and p["item"] == "zhandao_jingying"
+
+
+def test_the_documents_behind_a_units_whole_list_are_listed_with_their_counts(knowledge):
+    out = ask(knowledge, "天河区石牌街道的权力清单是依据什么文件定的？", "ask_document")
+    p = payload(out)
+    assert p["topic"] == "delegation_documents" and p["unit"] == "天河区石牌街道"
+    shown = text(out)
+    assert shown.startswith("天河区石牌街道的权责清单依据以下文件确定")
+    assert "《关于镇街实施城市管理领域综合行政执法的决定（演示）》" in shown
+    # A central street holds none of the powers delegated only to towns and non-central streets.
+    assert "下放区级经济社会管理权限" not in shown
+    assert "法律直接规定的镇街职责" in shown
