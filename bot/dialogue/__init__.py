@@ -44,11 +44,18 @@ def _dispatch(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext
     if turn.intent == "ask_push_down" and not kinds.is_pushed_work(turn.text):
         if parse.item_in(knowledge, turn.text, units.mention) is not None:
             turn = replace(turn, intent="ask_can")  # nobody hands the work down: a question about a power
-    if kinds.lacks_subject(turn.intent, turn.text) and parse.item_in(knowledge, turn.text, units.mention) is not None:
-        turn = replace(turn, intent="ask_can")  # a matter, and nothing of a document or version question
+    if _not_its_subject(knowledge, turn) and parse.item_in(knowledge, turn.text, units.mention) is not None:
+        turn = replace(turn, intent="ask_can")  # a matter, and nothing of the question the intent names
     kind = kinds.kind_of(knowledge, turn, state, units)
     if kind is not None:
         return structural.answer_structural(knowledge, replace(turn, intent=kind), state, units)
     if turn.intent in structural.STRUCTURAL_INTENTS:
         return structural.answer_structural(knowledge, turn, state, units)
     return power.answer_question(knowledge, turn, state, units)
+
+
+def _not_its_subject(knowledge: Knowledge, turn: Turn) -> bool:
+    """A document, version or reform-fact intent on a message with nothing of such a question."""
+    if turn.intent == "ask_fact":
+        return parse.match_fact(knowledge, turn.text) is None
+    return kinds.lacks_subject(turn.intent, turn.text)

@@ -365,3 +365,8 @@ def test_the_documents_behind_a_units_whole_list_are_listed_with_their_counts(kn
     # A central street holds none of the powers delegated only to towns and non-central streets.
     assert "下放区级经济社会管理权限" not in shown
     assert "法律直接规定的镇街职责" in shown
+
+
+def test_a_matter_taken_for_a_reform_fact_is_answered_as_a_power_question(knowledge):
+    p = payload(ask(knowledge, "石牌街道有人在人行道上摆摊卖水果能罚吗", "ask_fact"))
+    assert p["type"] == "power_answer" and p["item"]["code"] == "zhandao_jingying"
