@@ -16,11 +16,13 @@ import argparse
 import logging
 import os
 import sys
+from typing import Any
 
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import service
 from bot.config import settings
 from bot.identity import bearer_matches
 
@@ -53,6 +55,11 @@ def create_app(token: str, actions_package: str = "actions") -> Sanic:
             )
             return response.json({"error": "unauthorized"}, status=401)
         return None
+
+    @app.listener("after_server_start")
+    async def warm_up(app: Sanic, loop: Any) -> None:
+        # In a worker thread, so that /health answers at once and early questions are not held up.
+        loop.run_in_executor(None, service.warm_up)
 
     return app
 

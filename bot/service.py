@@ -45,6 +45,19 @@ def answer_turn(turn: Turn, state: State, ctx: Context) -> Outcome:
     return outcome
 
 
+def warm_up() -> None:
+    """Load what the first question would otherwise wait for: the knowledge base, the matcher's
+    index, the sentence-embedding model and the word lists (about 2 s). Never raises: a failure
+    here is met again, and reported, by the first question."""
+    started = time.perf_counter()
+    try:
+        handle_turn(default_provider().get(), Turn("ask_can", "占道经营的处罚依据", {}), State())
+    except Exception:  # noqa: BLE001 — the first real question reports it to its asker
+        logger.warning("warm-up failed; the first question will load the knowledge base", exc_info=True)
+        return
+    logger.info("warmed up in %.1f s", time.perf_counter() - started)
+
+
 def _audit(turn: Turn, ctx: Context, understood: dict[str, Any], kb_version: str | None) -> None:
     verdict = understood.get("verdict") or ("clarify" if understood.get("clarify") else None)
     audit.record(
