@@ -1,11 +1,12 @@
 """Which reply a small-talk message ("你好", "谢谢", "再见", "怎么用", "你是谁") gets.
 
-NLU recognises one ``smalltalk`` intent; the kind of small talk is in the words (action_smalltalk
-puts it in the slot ``smalltalk``, which picks the variation of domain.yml's utter_smalltalk). Five intents of a
-few dozen short texts each confused one another (在吗 / 再见, 你是干嘛的 / 你是谁, 辛苦了 / 好累),
-while their words tell them apart plainly. The first kind whose words occur wins, in this order:
-a farewell ("谢谢，再见" closes the conversation), thanks ("谢谢，很有帮助" is not a request for
-help), a request for help, a greeting; anything else is chitchat about the assistant itself.
+NLU recognises one ``smalltalk`` intent; the kind of small talk is in the words. Five intents of
+a few dozen short texts each confused one another (在吗 / 再见, 你是干嘛的 / 你是谁, 辛苦了 /
+好累), while their words tell them apart plainly. action_smalltalk puts the kind in the slot
+``smalltalk``, which picks the variation of domain.yml's utter_smalltalk. The first kind whose
+words occur wins, in this order: a farewell ("谢谢，再见" closes the conversation), thanks
+("谢谢，很有帮助" is not a request for help), a request for help, a greeting; anything else is
+chitchat about the assistant itself.
 """
 
 from __future__ import annotations
