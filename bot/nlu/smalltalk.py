@@ -1,12 +1,13 @@
-"""Which reply a small-talk message ("你好", "谢谢", "再见", "怎么用", "你是谁") gets.
+"""Which reply a small-talk message ("你好", "谢谢", "再见", "怎么用", "你是谁", "讲个笑话") gets.
 
-NLU recognises one ``smalltalk`` intent; the kind of small talk is in the words. Five intents of
+NLU recognises one ``smalltalk`` intent; the kind of small talk is in the words. Six intents of
 a few dozen short texts each confused one another (在吗 / 再见, 你是干嘛的 / 你是谁, 辛苦了 /
-好累), while their words tell them apart plainly. action_smalltalk puts the kind in the slot
-``smalltalk``, which picks the variation of domain.yml's utter_smalltalk. The first kind whose
-words occur wins, in this order: a farewell ("谢谢，再见" closes the conversation), thanks
-("谢谢，很有帮助" is not a request for help), a request for help, a greeting; anything else is
-chitchat about the assistant itself.
+好累, 怎么用 / 怎么减肥), while their words tell them apart plainly. action_smalltalk puts the
+kind in the slot ``smalltalk``, which picks the variation of domain.yml's utter_smalltalk. The
+first kind whose words occur wins, in this order: a farewell ("谢谢，再见" closes the
+conversation), thanks ("谢谢，很有帮助" is not a request for help), a request for help, a
+greeting; then talk about the assistant or the asker's day is chitchat, and anything else (the
+weather, a recipe, a poem) is out of scope.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ THANKS = "thanks"
 HELP = "help"
 GREET = "greet"
 CHITCHAT = "chitchat"
+OUT_OF_SCOPE = "out_of_scope"
 
 _KINDS = (
     (
@@ -42,7 +44,7 @@ _KINDS = (
     (
         GREET,
         re.compile(
-            r"你好(?![笨傻聪可厉棒慢烦帅美])|您好|嗨|哈[喽啰罗]|hello|^hi|^hey|^嘿|[早上中下晚]午?上?好|^早[安啊晨]?$|新年好|在[吗么嘛不]|在的吗|在线吗"
+            r"你好(?![笨傻聪可厉棒慢烦帅美])|您好|嗨|哈[喽啰罗]|^hello|^hi|^hey|^嘿|(早上|上午|中午|下午|晚上)好|^早[安啊晨]?$|新年好|在[吗么嘛不]|在的吗|在线吗"
             r"|有人[吗在]|有没有人|^喂|打扰",
             re.IGNORECASE,
         ),
@@ -51,12 +53,21 @@ _KINDS = (
 
 # A greeting that goes on to ask what the assistant is ("你好，你是机器人吗") gets the introduction.
 _ABOUT_ME = re.compile(r"你是|你叫|机器人|真人|人工智能|AI", re.IGNORECASE)
+# Talk about the assistant or the asker's day gets the introduction; any other request
+# ("今天天气怎么样", "帮我写首诗", "怎么减肥") is out of scope.
+_CHITCHAT = re.compile(
+    r"你|您|机器人|助手|真人|人工智能|AI|ChatGPT|小度|哈哈|无聊|好?累|好?困|好?忙|加班|上班|聊天|聊聊|陪我",
+    re.IGNORECASE,
+)
+_REQUEST = re.compile(r"(帮|给|为)我|推荐|讲个|讲一个|翻译|算一?下|查一?下|订")
 
 
 def kind_of(text: str | None) -> str:
-    """The kind of small talk ``text`` is: goodbye, thanks, help, greet or (otherwise) chitchat."""
+    """The kind of small talk ``text`` is: goodbye, thanks, help, greet, chitchat or out_of_scope."""
     words = (text or "").strip()
     for kind, pattern in _KINDS:
         if pattern.search(words):
             return CHITCHAT if kind == GREET and _ABOUT_ME.search(words) else kind
-    return CHITCHAT
+    if not words or (_CHITCHAT.search(words) and not _REQUEST.search(words)):
+        return CHITCHAT
+    return OUT_OF_SCOPE

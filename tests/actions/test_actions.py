@@ -156,7 +156,14 @@ def test_forgetting_the_unit_clears_it_and_the_waiting_question(provider):
 
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [("你好", "greet"), ("谢谢", "thanks"), ("再见", "goodbye"), ("怎么用", "help"), ("你是谁", "chitchat")],
+    [
+        ("你好", "greet"),
+        ("谢谢", "thanks"),
+        ("再见", "goodbye"),
+        ("怎么用", "help"),
+        ("你是谁", "chitchat"),
+        ("讲个笑话", "out_of_scope"),
+    ],
 )
 def test_small_talk_sets_the_kind_its_reply_is_chosen_by(text, kind):
     dispatcher = CollectingDispatcher()

@@ -1,4 +1,5 @@
-"""One small-talk intent: the words choose the greeting, farewell, thanks, help or introduction."""
+"""One small-talk intent: the words choose the greeting, farewell, thanks, help, introduction or
+"out of scope"."""
 
 from __future__ import annotations
 
@@ -31,6 +32,12 @@ from bot.nlu.smalltalk import kind_of
         ("你好笨", "chitchat"),
         ("今天加班好累啊", "chitchat"),
         ("拜托了", "thanks"),
+        ("明天天气怎么样", "out_of_scope"),
+        ("给我讲个笑话", "out_of_scope"),
+        ("怎么减肥", "out_of_scope"),  # not a request for help with the assistant
+        ("帮我订张机票", "out_of_scope"),
+        ("翻译一下hello", "out_of_scope"),
+        ("你会唱歌吗", "chitchat"),
         ("", "chitchat"),
     ],
 )
