@@ -15,6 +15,7 @@ from bot.nlu.smalltalk import kind_of
         ("您好，请问在吗", "greet"),
         ("早上好小助手", "greet"),
         ("hi", "greet"),
+        ("想问一下", "greet"),  # an opener, before the question
         ("再见", "goodbye"),
         ("好的，谢谢，再见", "goodbye"),  # the farewell closes the conversation
         ("没别的问题了", "goodbye"),
