@@ -21,6 +21,7 @@ from bot.dialogue import State, Turn
 from bot.dialogue.state import changed_slots
 from bot.errors import KnowledgeError
 from bot.nlu.polarity import rating_of
+from bot.nlu.smalltalk import kind_of
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +96,17 @@ class ActionFeedback(Action):
         rating = rating_of(message.get("text"))
         _render(dispatcher, await asyncio.to_thread(service.feedback, tracker.sender_id, rating, message.get("text")))
         return []
+
+
+class ActionSmalltalk(Action):
+    """One small-talk intent; the words choose the greeting, thanks, farewell, help or introduction:
+    the kind goes into the slot ``smalltalk``, and the rule's utter_smalltalk says that variation."""
+
+    def name(self) -> str:
+        return "action_smalltalk"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        return [SlotSet("smalltalk", kind_of((tracker.latest_message or {}).get("text")))]
 
 
 def _slot_events(state: State, tracker: Tracker) -> list[dict[str, Any]]:

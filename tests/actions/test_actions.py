@@ -10,7 +10,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.actions import ActionAnswerPower, ActionForgetUnit
+from actions.actions import ActionAnswerPower, ActionForgetUnit, ActionSmalltalk
 from bot import service
 from bot.dialogue import State
 from bot.errors import KnowledgeUnavailable
@@ -152,6 +152,24 @@ def test_forgetting_the_unit_clears_it_and_the_waiting_question(provider):
     set_to = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert set_to["unit"] is None and set_to["pending"] is None and "matter" not in set_to  # kept
     assert dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("你好", "greet"),
+        ("谢谢", "thanks"),
+        ("再见", "goodbye"),
+        ("怎么用", "help"),
+        ("你是谁", "chitchat"),
+        ("讲个笑话", "out_of_scope"),
+    ],
+)
+def test_small_talk_sets_the_kind_its_reply_is_chosen_by(text, kind):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionSmalltalk().run(dispatcher, tracker(text, "smalltalk"), {}))
+    assert [(e["name"], e["value"]) for e in events if e["event"] == "slot"] == [("smalltalk", kind)]
+    assert dispatcher.messages == []  # utter_smalltalk says it
 
 
 def test_the_service_call_leaves_the_event_loop_free(provider, monkeypatch):

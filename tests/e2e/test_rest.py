@@ -118,6 +118,13 @@ def test_greeting_help_and_out_of_scope(chat):
     assert any("超出了我的范围" in t for t in texts_of(chat.say("明天天气怎么样")))
 
 
+def test_small_talk_gets_the_reply_its_words_ask_for(chat):
+    assert texts_of(chat.say("谢谢")) == ["不客气！还有其他事项需要查询吗？"]
+    assert any("不是真人" in t for t in texts_of(chat.say("你是机器人吗")))
+    assert any("您可以这样问我" in t for t in texts_of(chat.say("怎么提问比较好")))
+    assert texts_of(chat.say("好的，再见")) == ["再见，有问题随时来问。"]
+
+
 def test_hostile_and_huge_input_gets_a_clear_reply(chat):
     for text in ["<script>alert(1)</script>", "'; DROP TABLE unit; --", "啊" * 5000, "\u0000\u202e???"]:
         messages = chat.say(text)
