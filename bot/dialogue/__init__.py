@@ -42,8 +42,7 @@ def _dispatch(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext
         if chosen is not None:
             return chosen
     if turn.intent == "ask_push_down" and not kinds.is_pushed_work(turn.text):
-        if parse.item_in(knowledge, turn.text, units.mention) is not None:
-            turn = replace(turn, intent="ask_can")  # nobody hands the work down: a question about a power
+        turn = replace(turn, intent="ask_can")  # nobody hands the work down: a question about a power
     if _not_its_subject(knowledge, turn) and parse.item_in(knowledge, turn.text, units.mention) is not None:
         turn = replace(turn, intent="ask_can")  # a matter, and nothing of the question the intent names
     kind = kinds.kind_of(knowledge, turn, state, units)

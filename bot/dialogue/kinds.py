@@ -197,7 +197,6 @@ def vague_power_type(residual: str) -> str | None:
 
 
 _OVERVIEW = re.compile(r"有什么|有哪些|哪些|多少|几项|几个|全部|所有")
-_LIST_WORDS = re.compile(r"哪些|列|全部|所有|清单|多少|几|一共|总共|统计|看看")
 
 
 def asks_for_list(text: str) -> bool:
@@ -205,12 +204,15 @@ def asks_for_list(text: str) -> bool:
     return bool(_LIST_WORDS.search(text))
 
 
+_LIST_WORDS = re.compile(r"哪些|列|全部|所有|清单|多少|几|一共|总共|统计|看看")
 _WHOLE_LIST = re.compile(r"清单|权力|权责|事项|权限|职权")
 # What a structural intent's own question speaks of; without it, a question about a matter the
 # classifier took for one ("…规划手续一个没办，街道可以立案查处吗" as ask_document).
 _SUBJECT_WORDS = {
     "ask_document": re.compile(r"文件|文号|决定|下放|赋权|委托|授权|什么时候|哪年|哪一年|何时|印发|发文|批次"),
     "ask_kb_version": re.compile(r"版本|更新|数据|知识库|资料|来源|官方|过时|维护|演示|真实|可靠|哪一版"),
+    "ask_list_powers": _LIST_WORDS,
+    "ask_delegated_list": _LIST_WORDS,
 }
 
 

@@ -370,3 +370,14 @@ def test_the_documents_behind_a_units_whole_list_are_listed_with_their_counts(kn
 def test_a_matter_taken_for_a_reform_fact_is_answered_as_a_power_question(knowledge):
     p = payload(ask(knowledge, "石牌街道有人在人行道上摆摊卖水果能罚吗", "ask_fact"))
     assert p["type"] == "power_answer" and p["item"]["code"] == "zhandao_jingying"
+
+
+def test_an_item_name_taken_for_a_list_question_is_answered_as_a_power_question(knowledge):
+    name = knowledge.items["zhandao_jingying"].name
+    p = payload(ask(knowledge, f"越秀区洪桥街道能不能行使“{name}”这项权力？", "ask_list_powers"))
+    assert p["type"] == "power_answer" and p["item"]["code"] == "zhandao_jingying"
+
+
+def test_a_question_without_anyone_handing_work_down_is_a_power_question_even_outside_the_list(knowledge):
+    p = payload(ask(knowledge, "石滩镇有人想开彩票店，彩票代销许可是镇里批吗？", "ask_push_down"))
+    assert p["type"] == "power_answer" and p["verdict"] == "unknown"
