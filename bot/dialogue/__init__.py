@@ -54,7 +54,7 @@ def _dispatch(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext
 
 
 def _not_its_subject(knowledge: Knowledge, turn: Turn) -> bool:
-    """A document, version or reform-fact intent on a message with nothing of such a question."""
+    """A document, version, reform-fact or list intent on a message with nothing of such a question."""
     if turn.intent == "ask_fact":
         return parse.match_fact(knowledge, turn.text) is None
     return kinds.lacks_subject(turn.intent, turn.text)

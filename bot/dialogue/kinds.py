@@ -197,6 +197,7 @@ def vague_power_type(residual: str) -> str | None:
 
 
 _OVERVIEW = re.compile(r"有什么|有哪些|哪些|多少|几项|几个|全部|所有")
+_LIST_WORDS = re.compile(r"哪些|列|全部|所有|清单|多少|几|一共|总共|统计|看看")
 
 
 def asks_for_list(text: str) -> bool:
@@ -204,7 +205,6 @@ def asks_for_list(text: str) -> bool:
     return bool(_LIST_WORDS.search(text))
 
 
-_LIST_WORDS = re.compile(r"哪些|列|全部|所有|清单|多少|几|一共|总共|统计|看看")
 _WHOLE_LIST = re.compile(r"清单|权力|权责|事项|权限|职权")
 # What a structural intent's own question speaks of; without it, a question about a matter the
 # classifier took for one ("…规划手续一个没办，街道可以立案查处吗" as ask_document).
