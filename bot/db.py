@@ -7,14 +7,15 @@ in both databases; each database converts errors into its own exception.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool
@@ -73,6 +74,22 @@ def _sqlite_pragmas(busy_ms: int) -> Callable[..., None]:
         cursor.close()
 
     return on_connect
+
+
+@contextmanager
+def schema_change(engine: Engine, name: str) -> Iterator[Connection]:
+    """A transaction in which one process at a time changes the schema called ``name``.
+
+    Replicas and servers starting together each create the tables they need; on PostgreSQL two
+    concurrent ``CREATE TABLE`` of one name fail in the second (a duplicate key in pg_type), so
+    the transaction first takes an advisory lock of its own (released with the transaction) and
+    the second process then finds the tables made. SQLite serialises writers by itself.
+    """
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        yield connection
 
 
 @contextmanager

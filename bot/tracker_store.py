@@ -34,6 +34,8 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import declarative_base, sessionmaker
 
+from bot import db
+
 logger = logging.getLogger(__name__)
 
 TAIL_EVENTS = 40  # five turns or more (about seven events each): the rules look at one
@@ -73,8 +75,9 @@ class TailSQLTrackerStore(SQLTrackerStore):
         engine: sa.engine.Engine = self.engine
         if engine.url.get_backend_name() == "sqlite" and engine.url.database not in (None, "", ":memory:"):
             self._pooled_sqlite(engine)
-        _Base.metadata.create_all(self.engine)
-        self._index_events()
+        with db.schema_change(engine, "tracker-schema") as connection:  # replicas start together
+            _Base.metadata.create_all(connection)
+            self._index_events(connection)
         self._tail_query = self._tail_statement()
 
     def _tail_statement(self) -> Any:
@@ -97,7 +100,7 @@ class TailSQLTrackerStore(SQLTrackerStore):
             .limit(sa.bindparam("limit"))
         )
 
-    def _index_events(self) -> None:
+    def _index_events(self, connection: sa.engine.Connection) -> None:
         """Indexes that make the tail's two queries independent of how long the sender's history is.
 
         The latest session start (sender, type, timestamp) and the last events (sender, id);
@@ -108,7 +111,7 @@ class TailSQLTrackerStore(SQLTrackerStore):
             sa.Index("bot_events_sender_type_time", table.c.sender_id, table.c.type_name, table.c.timestamp),
             sa.Index("bot_events_sender_id", table.c.sender_id, table.c.id),
         ):
-            index.create(self.engine, checkfirst=True)
+            index.create(connection, checkfirst=True)
 
     def _pooled_sqlite(self, engine: sa.engine.Engine) -> None:
         """Keep SQLite connections open, in WAL mode with NORMAL sync (as bot/db.py does).

@@ -27,6 +27,8 @@ from sqlalchemy import Boolean, Column, DateTime, Integer, LargeBinary, String, 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base
 
+from bot import db
+
 # Any: SQLAlchemy 1.4 ships no types for declarative classes.
 HistoryBase: Any = declarative_base()
 
@@ -101,7 +103,8 @@ def noting(actor: str, action: str, detail: str = "") -> Iterator[None]:
 
 
 def ensure_history(engine: Engine) -> None:
-    HistoryBase.metadata.create_all(engine)
+    with db.schema_change(engine, "kb-history-schema") as connection:
+        HistoryBase.metadata.create_all(connection)
 
 
 def record(

@@ -3,8 +3,9 @@
 Migrations live in ``bot/ops/migrations/versions``; they are applied
 programmatically (first use of a database, ``python -m bot.ops migrate``), so
 no ``alembic.ini`` is needed. Processes starting together (Rasa, the action
-server, the widget) take a file lock beside a SQLite database, so only one of
-them runs a migration and the others then find it done.
+server, the widget, replicas) take a lock, so only one of them runs a migration
+and the others then find it done: a file lock beside a SQLite database, an
+advisory lock on PostgreSQL (``bot.db.schema_change``).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def upgrade(url: str, revision: str = "head") -> None:
     """Apply the pending migrations (none: nothing is written)."""
     if revision == "head" and current(url) == head():
         return
-    with _migration_lock(url), db.engine_for(url).begin() as connection:
+    with _migration_lock(url), db.schema_change(db.engine_for(url), "ops-schema") as connection:
         command.upgrade(_config(connection), revision)
     logger.info("operational database at revision %s", revision)
 
@@ -65,7 +66,7 @@ def revision(url: str, message: str) -> None:
 def _migration_lock(url: str) -> Iterator[None]:
     path = db.sqlite_path(url)
     if path is None:
-        yield  # a server database: Alembic's transaction serialises the migration
+        yield  # a server database: schema_change locks inside the database
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_name(path.name + ".migrate.lock"), "a") as handle:

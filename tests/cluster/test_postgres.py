@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import create_engine
 
 from bot import audit, users
 from bot.channels import dedup
@@ -15,7 +19,7 @@ from bot.errors import ImportRejected
 from bot.kb.build import build
 from bot.kb.importer import import_list
 from bot.kb.provider import KnowledgeProvider
-from bot.ops import retention
+from bot.ops import retention, schema
 from bot.units import find_unit
 from bot.verdict import decide
 
@@ -86,3 +90,39 @@ def test_operational_data_on_postgres(pg_database) -> None:
     purged = retention.purge(url, now=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=366))
     assert (purged.audit_records, purged.user_units) == (1, 1)
     assert users.unit_of("wecom:zhang", url=url) is None
+
+
+def _start_on(url: str, go: Any) -> str:
+    """What one starting server does with a new database: migrate the operational schema, open
+    the conversation store and the knowledge history. Returns "ok" or the error."""
+    go.wait(60)  # every process starts at the same moment, as replicas do
+    try:
+        from rasa.shared.core.domain import Domain
+
+        from bot.kb.version_store import ensure_history
+        from bot.ops import schema
+        from bot.tracker_store import TailSQLTrackerStore
+
+        schema.upgrade(url)
+        TailSQLTrackerStore(domain=Domain.empty(), host=url)
+        ensure_history(create_engine(url, future=True))
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 — reported to the test, which names it
+        return repr(exc)[:300]
+
+
+def test_servers_starting_together_on_a_new_postgres_database_all_come_up(pg_database) -> None:
+    # Two replicas, two action servers and the widget create their tables at once: PostgreSQL
+    # refuses the second CREATE TABLE of a name, and the server that got the refusal exited.
+    context = multiprocessing.get_context("spawn")
+    for attempt in range(3):
+        url = pg_database(f"start{attempt}")
+        with context.Manager() as manager:
+            go = manager.Event()
+            with context.Pool(4) as pool:
+                started = pool.starmap_async(_start_on, [(url, go)] * 4)
+                time.sleep(3)  # the processes have imported and wait for the signal
+                go.set()
+                outcomes = started.get(timeout=180)
+        assert outcomes == ["ok"] * 4, outcomes
+        assert schema.current(url) == schema.head()
