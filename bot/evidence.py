@@ -7,7 +7,9 @@ term coverage and the learned signal.
 * an alias written verbatim scores 0.8 (two characters) to 1.0 (four or more); a licence's alias
   right after a negation (没办乡村建设规划许可证就建房) points to the penalty for lacking it;
 * two or more situation keywords of an item, weighted by how specific they are;
-* every word of a formal name, in any order (审批大型户外广告的设置), as strong as a long alias.
+* every word of a formal name, in any order (审批大型户外广告的设置), as strong as a long alias;
+* a matter's other side: the licence of a penalty found when the question asks for permission
+  (广告牌……谁批 → 大型户外广告设置审批), and the penalty of a licence asked about as a violation.
 """
 
 from __future__ import annotations
@@ -18,11 +20,15 @@ from collections.abc import Sequence
 
 from bot.kb.types import ItemInfo
 from bot.phrases import Phrases
-from bot.question_words import NAME_CORE_MIN, NEGATION_BEFORE
+from bot.question_words import NAME_CORE_MIN, NEGATION_BEFORE, name_core
 
 NAME_WORDS_MIN = 3  # a name of fewer words is too generic to be recognised from its words
 NAME_WORDS_SCORE = 1.0  # every word of a formal name, in any order: as strong as a long alias
+NAME_WORDS_EVIDENCE = "事项名称的全部词语"
 _LACKING = re.compile(r"未取得|未经|无证|擅自|未按")  # a penalty's name that speaks of lacking a licence
+SIDE_SPAN = 5  # characters of their name cores a licence and a penalty share when they are one matter's two sides
+SIDE_SPAN_MAX_ITEMS = 3  # a span in more names of one kind than this is a generic phrase (建筑物构筑物)
+_ENFORCEMENT = ("行政处罚", "行政强制")
 
 
 class Evidence:
@@ -39,6 +45,7 @@ class Evidence:
         self.keyword_idf = {w: math.log(1 + n / len(ix)) for w, ix in keywords.phrases.items()}
         self.keyword_top = max(self.keyword_idf.values(), default=1.0)
         self.name_words = [_identifying(words) for words in name_words]
+        self.other_sides = other_sides(items)
 
     def keyword_scores(self, text: str) -> dict[int, tuple[float, str]]:
         found = {word for word, _, _ in self.keywords.find(text)}
@@ -91,8 +98,32 @@ class Evidence:
         return [
             i
             for i, item in enumerate(self.items)
-            if item.power_type in ("行政处罚", "行政强制") and alias in item.name and _LACKING.search(item.name)
+            if item.power_type in _ENFORCEMENT and alias in item.name and _LACKING.search(item.name)
         ]
+
+
+def other_sides(items: Sequence[ItemInfo]) -> dict[int, tuple[int, ...]]:
+    """Each licence's penalties and each penalty's licences (by index): items of the other kind
+    whose name cores share ``SIDE_SPAN`` characters that few names share
+    (乡村建设规划许可证核发 / 对……未取得乡村建设规划许可证进行建设的……拆除)."""
+    spans: dict[str, set[int]] = {}
+    for index, item in enumerate(items):
+        if item.power_type in _ENFORCEMENT:
+            core = name_core(item.name)
+            for start in range(len(core) - SIDE_SPAN + 1):
+                spans.setdefault(core[start : start + SIDE_SPAN], set()).add(index)
+    sides: dict[int, set[int]] = {}
+    for index, item in enumerate(items):
+        if item.power_type != "行政许可":
+            continue
+        core = name_core(item.name)
+        for start in range(len(core) - SIDE_SPAN + 1):
+            penalties = spans.get(core[start : start + SIDE_SPAN], ())
+            if len(penalties) <= SIDE_SPAN_MAX_ITEMS:
+                for other in penalties:
+                    sides.setdefault(index, set()).add(other)
+                    sides.setdefault(other, set()).add(index)
+    return {index: tuple(sorted(found)) for index, found in sides.items()}
 
 
 def _identifying(words: list[str]) -> frozenset[str]:

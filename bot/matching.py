@@ -29,7 +29,7 @@ from functools import lru_cache
 import numpy as np
 
 from bot import confidence, semantic
-from bot.evidence import NAME_WORDS_SCORE, Evidence
+from bot.evidence import NAME_WORDS_EVIDENCE, NAME_WORDS_SCORE, Evidence
 from bot.kb.types import ItemInfo, Knowledge
 from bot.phrases import Phrases
 from bot.question_words import (
@@ -176,10 +176,19 @@ class MatterIndex:
         for index, (score, words) in self.evidence.keyword_scores(canonical).items():
             offer(index, score, words, "keywords")
         for index in self.evidence.names_in_other_words(raw, canonical, scores):
-            offer(index, NAME_WORDS_SCORE, "事项名称的全部词语", "alias")
+            offer(index, NAME_WORDS_SCORE, NAME_WORDS_EVIDENCE, "alias")
         hint, wants = type_hint(question), asks_for(raw)
         if any(kind == "alias" and evidence.startswith("未取得") for _, evidence, kind in scores.values()):
             hint, wants = None, None  # a licence named as missing (没有X就建房) is not a request for it
+        if wants is not None:
+            # The matter was recognised by its other side: 广告牌……谁批 asks for the licence.
+            # Only a phrase of the matter counts (an alias, situation words): not shared terms, and
+            # not the item's own name, which names that side.
+            for index, (score, evidence, kind) in list(scores.items()):
+                side_phrase = kind in ("alias", "keywords") and evidence != NAME_WORDS_EVIDENCE
+                if side_phrase and conflicts(self.items[index], wants):
+                    for other in self.evidence.other_sides.get(index, ()):
+                        offer(other, score, evidence, kind)
         return sorted(
             (
                 Candidate(self.items[i], adjusted_score(s, self.items[i], hint, wants), e, k)

@@ -88,11 +88,18 @@ def test_a_situation_in_words_no_list_uses_is_answered_when_both_signals_agree(k
     assert match.item is not None and match.item.code == code, match.candidates
 
 
-def test_two_close_items_are_offered_not_guessed(knowledge):
-    """Felling trees: an ordinary tree and a protected old one are equally likely; ask which."""
-    match = match_matter(knowledge, "有人砍树砍了好几棵，能不能罚款")
-    assert match.item is None and match.ambiguous
-    assert {"shumu", "gushu_mingmu"} <= {c.item.code for c in match.candidates}
+def test_felling_trees_is_the_ordinary_trees_item_and_an_old_tree_its_own(knowledge):
+    """砍树 is the city-trees penalty; 古树 is not a synonym of 树 but the protected old trees' item."""
+    assert match_matter(knowledge, "有人砍树砍了好几棵，能不能罚款").item.code == "shumu"
+    old_tree = match_matter(knowledge, "村口那棵古树被人砍了，能不能罚款")
+    assert old_tree.item is None or old_tree.item.code == "gushu_mingmu"
+    assert old_tree.candidates[0].item.code == "gushu_mingmu"
+
+
+def test_a_licence_is_found_by_its_penalty_s_words_when_permission_is_asked(knowledge):
+    """广告牌 is an alias of the penalty; 谁批 asks for the licence of the same matter."""
+    assert match_matter(knowledge, "大型广告牌设置谁批").item.code == "guanggao_xuke"
+    assert match_matter(knowledge, "楼顶乱装广告牌能罚吗").item.code == "guanggao_chufa"
 
 
 def test_a_permission_named_as_missing_is_never_answered_with_the_licence(knowledge):
