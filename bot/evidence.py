@@ -6,6 +6,7 @@ term coverage and the learned signal.
 
 * an alias written verbatim scores 0.8 (two characters) to 1.0 (four or more); a licence's alias
   right after a negation (没办乡村建设规划许可证就建房) points to the penalty for lacking it;
+  an alias of two words found a few characters apart (绿地种菜 in 绿地被人占了种菜) scores a fifth less;
 * two or more situation keywords of an item, weighted by how specific they are;
 * every word of a formal name, in any order (审批大型户外广告的设置), as strong as a long alias;
 * a matter's other side: the licence of a penalty found when the question asks for permission
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from bot.kb.types import ItemInfo
 from bot.phrases import Phrases
@@ -29,17 +30,31 @@ _LACKING = re.compile(r"未取得|未经|无证|擅自|未按")  # a penalty's n
 SIDE_SPAN = 5  # characters of their name cores a licence and a penalty share when they are one matter's two sides
 SIDE_SPAN_MAX_ITEMS = 3  # a span in more names of one kind than this is a generic phrase (建筑物构筑物)
 _ENFORCEMENT = ("行政处罚", "行政强制")
+SPLIT_GAP = 6  # characters allowed between the two words of an alias (绿地[被人占了]种菜)
+SPLIT_FACTOR = 0.8  # found apart: weaker than written together, and than every word of a formal name
 
 
 class Evidence:
     """The phrase look-ups of one knowledge base's items (by their index in ``items``)."""
 
     def __init__(
-        self, items: Sequence[ItemInfo], aliases: Phrases, keywords: Phrases, name_words: Sequence[list[str]]
+        self,
+        items: Sequence[ItemInfo],
+        aliases: Phrases,
+        keywords: Phrases,
+        name_words: Sequence[list[str]],
+        alias_words: Mapping[str, list[str]] | None = None,
     ) -> None:
-        """``name_words``: each item's name core cut into words, in the order of ``items``."""
+        """``name_words``: each item's name core cut into words, in the order of ``items``;
+        ``alias_words``: aliases cut into words (by the default dictionary)."""
         self.items = items
         self.aliases = aliases
+        # Aliases of two words of two or more characters, by their first word: (second, alias).
+        self.split: dict[str, list[tuple[str, str]]] = {}
+        for alias, words in (alias_words or {}).items():
+            if len(alias) >= 4 and len(words) == 2 and min(map(len, words)) >= 2:
+                self.split.setdefault(words[0], []).append((words[1], alias))
+        self.split_firsts = Phrases({word: [] for word in self.split})
         self.keywords = keywords
         n = max(1, len(items))
         self.keyword_idf = {w: math.log(1 + n / len(ix)) for w, ix in keywords.phrases.items()}
@@ -82,6 +97,26 @@ class Evidence:
                             scores[other] = (0.95, f"未取得{alias}")
                 if item_score > scores.get(index, (0.0, ""))[0]:
                     scores[index] = (item_score, alias)
+        for index, (score, alias) in self._split_alias_scores(query, hits).items():
+            if score > scores.get(index, (0.0, ""))[0]:
+                scores[index] = (score, alias)
+        return scores
+
+    def _split_alias_scores(self, query: str, hits: list[tuple[str, int, int]]) -> dict[int, tuple[float, str]]:
+        """Aliases of two words written a few characters apart (绿地被人占了种菜: 绿地种菜), unless
+        an alias written together lies between them (堆放[建筑]垃圾 is 堆放建筑垃圾, not 堆放垃圾)."""
+        scores: dict[int, tuple[float, str]] = {}
+        for first, start, end in self.split_firsts.find(query):
+            if NEGATION_BEFORE.search(query[max(0, start - 4) : start]):
+                continue  # 没办X…: the negated-licence rule above speaks for it
+            for second, alias in self.split[first]:
+                at = query.find(second, end + 1, end + SPLIT_GAP + len(second))
+                if at < 0 or any(s < at and e > end for _, s, e in hits):
+                    continue
+                score = SPLIT_FACTOR * (0.7 + 0.3 * min(1.0, (len(alias) - 1) / 3))
+                for index in self.aliases.phrases[alias]:
+                    if score > scores.get(index, (0.0, ""))[0]:
+                        scores[index] = (score, alias)
         return scores
 
     def names_in_other_words(self, raw: str, canonical: str, found: dict[int, tuple[float, str, str]]) -> list[int]:

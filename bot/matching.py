@@ -121,7 +121,9 @@ class MatterIndex:
         self.name_phrases = Phrases(name_items)
         with self._lock:
             name_words = [self.tokenizer.lcut(name_core(item.name)) for item in self.items]
-        self.evidence = Evidence(self.items, Phrases(alias_items), Phrases(keyword_items), name_words)
+        plain = fresh_tokenizer()  # aliases cut by the default dictionary, not into themselves
+        alias_words = {alias: plain.lcut(alias, HMM=False) for alias in alias_items}
+        self.evidence = Evidence(self.items, Phrases(alias_items), Phrases(keyword_items), name_words, alias_words)
 
     def canonical(self, text: str) -> str:
         """``text`` with the thesaurus's words in canonical form (随便扔 → 乱倾倒)."""

@@ -27,7 +27,7 @@ from sqlalchemy import Boolean, Column, DateTime, Integer, LargeBinary, String, 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base
 
-from bot import db
+from bot.db import schema_change
 
 # Any: SQLAlchemy 1.4 ships no types for declarative classes.
 HistoryBase: Any = declarative_base()
@@ -103,7 +103,7 @@ def noting(actor: str, action: str, detail: str = "") -> Iterator[None]:
 
 
 def ensure_history(engine: Engine) -> None:
-    with db.schema_change(engine, "kb-history-schema") as connection:
+    with schema_change(engine, "kb-history-schema") as connection:
         HistoryBase.metadata.create_all(connection)
 
 

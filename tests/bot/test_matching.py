@@ -147,3 +147,12 @@ def test_every_formal_item_name_with_its_words_reordered_is_answered_with_that_i
 def test_framing_words_go_but_words_that_contain_them_stay(text, cleaned):
     """What the asker wrote is echoed back when nothing matches: 管理 must not become 理."""
     assert clean_question(text) == cleaned
+
+
+def test_an_alias_s_two_words_a_few_characters_apart_still_name_the_matter(knowledge):
+    """绿地种菜 retold as 绿地被人偷偷占了种菜; the same two words a sentence apart are no evidence."""
+    assert match_matter(knowledge, "楼下绿地被人偷偷占了种菜，能处罚吗").item.code == "lvdi"
+    evidence = matter_index(knowledge).evidence
+    lvdi = matter_index(knowledge).position["lvdi"]
+    assert lvdi in evidence.alias_scores("绿地被人占了种菜")
+    assert lvdi not in evidence.alias_scores("绿地旁边那栋楼的住户说他们家阳台上一直在种菜")
