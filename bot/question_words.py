@@ -138,6 +138,10 @@ _NEGATED_PERMISSION = re.compile(
     r"(没有?|未|无|不)(经|办理?|去办|拿|取得|申请|经过)?(报建|审批|批准|批|许可|手续|登记)"
 )
 _ENFORCEMENT_TYPES = ("行政处罚", "行政强制")
+# 依据是啥, 依据哪条, 哪部法律, 法律依据: the legal basis asked for (a document is another question).
+_ASKS_BASIS = re.compile(
+    r"依据(是|为)?(啥|什么|哪)(?!.{0,3}文件)|(哪|什么)(一|部|条|个|项)?(法律|法规|条例|法|条款)|法律依据|法条"
+)
 CONFLICT_PENALTY = 0.15  # a licence asked about as a penalty, or the reverse
 
 
@@ -193,6 +197,11 @@ def asks_for(text: str) -> str | None:
     if enforcement and not permission:
         return "enforcement"
     return None
+
+
+def asks_basis(text: str) -> bool:
+    """The message asks for the legal basis (能处理吗？依据是啥), whatever else it asks."""
+    return bool(_ASKS_BASIS.search(text))
 
 
 def conflicts(item: ItemInfo, wants: str | None) -> bool:

@@ -22,6 +22,7 @@ from bot.dialogue.state import Pending, Question, State
 from bot.dialogue.turn import QUESTION_OF_INTENT, Outcome, Turn, UnitContext, resolve_units
 from bot.kb.types import UNIT_KIND_LABELS, ItemInfo, Knowledge, UnitInfo
 from bot.matching import clean_question, match_matter
+from bot.question_words import asks_basis
 from bot.verdict import decide
 
 MAX_UNIT_OPTIONS = 30
@@ -34,6 +35,8 @@ def answer_question(knowledge: Knowledge, turn: Turn, state: State, units: UnitC
     question = QUESTION_OF_INTENT.get(turn.intent)
     if state.question and is_elliptical_follow_up(text):
         question = state.question  # "那X呢": the classifier's guess between can / who / basis is arbitrary
+    elif question == "can" and asks_basis(text):
+        question = "basis"  # 能处理吗，依据是啥: the basis answer says whether the unit can, too
 
     # Matter: a button payload wins, then the text, then the conversation.
     residual = strip_spans(text, mention.spans)

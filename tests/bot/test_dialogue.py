@@ -123,3 +123,11 @@ def test_a_self_introduction_naming_an_office_is_still_a_unit_statement(knowledg
 def test_a_unit_written_with_its_district_is_still_a_unit_statement(knowledge):
     out = handle_turn(knowledge, Turn("inform_unit", "天河区的新塘街道", {}), State())
     assert "已记下：天河区新塘街道" in (out.reply.messages[0].text or "")
+
+
+def test_a_question_that_also_asks_the_basis_gets_the_basis_answer(knowledge):
+    """能处罚吗，依据是啥: two asks in one message; the basis answer also gives the verdict."""
+    p = payload(ask(knowledge, "江高镇能处罚露天烧烤吗？依据是啥"))
+    assert (p["question"], p["verdict"], p["item"]["code"]) == ("basis", "yes", "lutian_shaokao")
+    assert p["legal_basis"]
+    assert payload(ask(knowledge, "江高镇能处罚露天烧烤吗"))["question"] == "can"
