@@ -35,8 +35,6 @@ def answer_question(knowledge: Knowledge, turn: Turn, state: State, units: UnitC
     question = QUESTION_OF_INTENT.get(turn.intent)
     if state.question and is_elliptical_follow_up(text):
         question = state.question  # "那X呢": the classifier's guess between can / who / basis is arbitrary
-    elif question == "can" and asks_basis(text):
-        question = "basis"  # 能处理吗，依据是啥: the basis answer says whether the unit can, too
 
     # Matter: a button payload wins, then the text, then the conversation.
     residual = strip_spans(text, mention.spans)
@@ -66,6 +64,8 @@ def answer_question(knowledge: Knowledge, turn: Turn, state: State, units: UnitC
     if question is None:
         # inform_unit carrying a matter, or an unclassified message with a clear matter.
         question = (state.pending.question if state.pending else None) or "can"
+    if question == "can" and asks_basis(text) and not is_elliptical_follow_up(text):
+        question = "basis"  # 能处理吗，依据是啥: the basis answer says whether the unit can, too
 
     if mention.ambiguous:
         options = tuple(u.full_name for u in mention.units)
