@@ -9,7 +9,17 @@ from bot.nlu.polarity import rating_of
 
 @pytest.mark.parametrize(
     "text",
-    ["答案不对", "你这个回答好像不太对", "这条法律引错了", "答非所问", "结论反了，我们是有这个权的", "没帮助", "👎"],
+    [
+        "答案不对",
+        "你这个回答好像不太对",
+        "这条法律引错了",
+        "答非所问",
+        "结论反了，我们是有这个权的",
+        "没帮助",
+        "一点帮助都没有",
+        "没啥用",
+        "👎",
+    ],
 )
 def test_fault_finding_rates_down(text):
     assert rating_of(text) == "down"
