@@ -231,7 +231,10 @@ def clarify_unit(options: list[str], reason: str | None = None) -> Reply:
 
 
 def clarify_matter(question: str, items: list[ItemInfo], reason: str | None = None) -> Reply:
-    if items:
+    if len(items) == 1:
+        # One likely item, not sure enough to answer: ask whether it is the one, not "which".
+        prompt = reason or f"您问的是“{items[0].name}”吗？是的话请点选它（或回复 1），不是的话请换个说法。"
+    elif items:
         prompt = reason or "您问的是下面哪一项？请点选，或回复序号。"
     else:
         prompt = reason or "请问是哪项事务？例如“占道经营”“宅基地审批”“餐饮油烟”。"

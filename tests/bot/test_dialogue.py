@@ -131,3 +131,17 @@ def test_a_question_that_also_asks_the_basis_gets_the_basis_answer(knowledge):
     assert (p["question"], p["verdict"], p["item"]["code"]) == ("basis", "yes", "lutian_shaokao")
     assert p["legal_basis"]
     assert payload(ask(knowledge, "江高镇能处罚露天烧烤吗"))["question"] == "can"
+
+
+def test_one_likely_item_is_offered_as_a_yes_or_no_not_as_a_list(knowledge):
+    """A single option asks "is it this one?"; two or more ask "which one?"."""
+    from bot.answer import clarify_matter
+
+    one = payload_of_reply(clarify_matter("can", [knowledge.items["guanggao_xuke"]]))
+    assert one["prompt"].startswith("您问的是“大型户外广告设置审批”吗？") and len(one["options"]) == 1
+    two = payload_of_reply(clarify_matter("can", [knowledge.items["guanggao_xuke"], knowledge.items["guanggao_chufa"]]))
+    assert two["prompt"].startswith("您问的是下面哪一项") and len(two["options"]) == 2
+
+
+def payload_of_reply(reply):
+    return next(m.custom for m in reply.messages if m.custom)
