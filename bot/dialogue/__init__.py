@@ -43,7 +43,9 @@ def _dispatch(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext
             return chosen
     if turn.intent == "ask_push_down" and not kinds.is_pushed_work(turn.text):
         turn = replace(turn, intent="ask_can")  # nobody hands the work down: a question about a power
-    if _not_its_subject(knowledge, turn) and parse.item_in(knowledge, turn.text, units.mention) is not None:
+    if _not_its_subject(knowledge, turn) and (
+        turn.intent in _USELESS_WITHOUT_SUBJECT or parse.item_in(knowledge, turn.text, units.mention) is not None
+    ):
         turn = replace(turn, intent="ask_can")  # a matter, and nothing of the question the intent names
     kind = kinds.kind_of(knowledge, turn, state, units)
     if kind is not None:
@@ -53,8 +55,14 @@ def _dispatch(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext
     return power.answer_question(knowledge, turn, state, units)
 
 
+# Their replies say nothing of any matter: without their subject (two units to compare, an agency),
+# the message is a power question even when no matter of the lists is named (网吧许可是镇里批吗).
+_USELESS_WITHOUT_SUBJECT = ("ask_compare", "ask_agency")
+
+
 def _not_its_subject(knowledge: Knowledge, turn: Turn) -> bool:
-    """A document, version, reform-fact or list intent on a message with nothing of such a question."""
+    """A document, version, reform-fact, list, comparison or agency intent on a message with nothing
+    of such a question."""
     if turn.intent == "ask_fact":
         return parse.match_fact(knowledge, turn.text) is None
     return kinds.lacks_subject(turn.intent, turn.text)

@@ -47,9 +47,11 @@ _WORK_ORDER = re.compile(
 _OWNERSHIP_ASK = re.compile(
     r"(这个|这事|这些|以上|上述)?(是不是|归不归|该不该|要不要|属不属于|归|属于|是)?.{0,4}(管|负责|处理)"
 )
+# 区里 / 区X局 is the district, not 小区里, 社区里, 园区里 or 辖区里.
+_NOT_DISTRICT = "(?<![小社园片景厂辖城市校住活镇街])"
 _PUSHED_BY = re.compile(
-    r"区里|区[^，,。]{0,8}?(局|部门|办|委)|市里|上级|上面|领导|职能部门|要求|安排|通知|让我们|叫我们|要我们|"
-    r"交给|派给|转给|推给|甩给|压给|下放给|下派|摊派|转嫁|下沉"
+    rf"{_NOT_DISTRICT}区里|{_NOT_DISTRICT}区[^，,。]{{0,8}}?(局|部门|办|委)|市里|上级|上面|领导|职能部门|要求|安排|通知|让我们|叫我们|要我们|"
+    r"交给|派给|转给|推给|甩给|压给|下放给|下派|摊派|转嫁|下沉|任务|部门|(让|叫|要|安排)(街道|镇里|镇)|接不接|不接|该接|推掉|退回"
 )
 _COMPARE_ASK = re.compile(r"区别|不同|不一样|一样|相同|差别|差异|对比|比较|比一比|比")
 _COMPARE_WORDS = re.compile(
@@ -213,6 +215,8 @@ _SUBJECT_WORDS = {
     "ask_kb_version": re.compile(r"版本|更新|数据|知识库|资料|来源|官方|过时|维护|演示|真实|可靠|哪一版"),
     "ask_list_powers": _LIST_WORDS,
     "ask_delegated_list": _LIST_WORDS,
+    "ask_compare": re.compile(rf"{_COMPARE_ASK.pattern}|也有|也能|都有|都能|多|少|差|谁的|没有的|出入|对照"),
+    "ask_agency": re.compile(r"所|站|派驻|派出|机构|属地|执法队|中队|大队|分局|垂直|双重"),
 }
 
 

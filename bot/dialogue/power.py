@@ -21,7 +21,7 @@ from bot.dialogue.parse import (
 from bot.dialogue.state import Pending, Question, State
 from bot.dialogue.turn import QUESTION_OF_INTENT, Outcome, Turn, UnitContext, resolve_units
 from bot.kb.types import UNIT_KIND_LABELS, ItemInfo, Knowledge, UnitInfo
-from bot.matching import clean_question, match_matter
+from bot.matching import clean_question, match_matter, matter_spans
 from bot.question_words import asks_basis
 from bot.verdict import decide
 
@@ -33,7 +33,8 @@ def answer_question(knowledge: Knowledge, turn: Turn, state: State, units: UnitC
     text = turn.text.strip()
     mention = units.mention
     question = QUESTION_OF_INTENT.get(turn.intent)
-    if state.question and is_elliptical_follow_up(text):
+    elliptical = is_elliptical_follow_up(text, matter_spans(knowledge, text))
+    if state.question and elliptical:
         question = state.question  # "那X呢": the classifier's guess between can / who / basis is arbitrary
 
     # Matter: a button payload wins, then the text, then the conversation.
@@ -64,7 +65,7 @@ def answer_question(knowledge: Knowledge, turn: Turn, state: State, units: UnitC
     if question is None:
         # inform_unit carrying a matter, or an unclassified message with a clear matter.
         question = (state.pending.question if state.pending else None) or "can"
-    if question == "can" and asks_basis(text) and not is_elliptical_follow_up(text):
+    if question == "can" and asks_basis(text) and not elliptical:
         question = "basis"  # 能处理吗，依据是啥: the basis answer says whether the unit can, too
 
     if mention.ambiguous:

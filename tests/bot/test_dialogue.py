@@ -145,3 +145,27 @@ def test_one_likely_item_is_offered_as_a_yes_or_no_not_as_a_list(knowledge):
 
 def payload_of_reply(reply):
     return next(m.custom for m in reply.messages if m.custom)
+
+
+def test_a_comparison_or_agency_intent_without_its_subject_is_a_power_question(knowledge):
+    """The classifier's ask_compare / ask_agency on a plain power question: one unit, no comparison,
+    no agency. The power answer follows, "未找到" when the lists hold no such matter."""
+    p = payload(ask(knowledge, "石井街道的商户想在楼顶装个大灯箱广告，审批手续街道能办吗", intent="ask_compare"))
+    assert p["question"] == "can" and p["unit"]["name"] == "白云区石井街道"
+    p = payload(ask(knowledge, "江高镇有人想开个游戏厅，游戏厅许可是镇里批吗", intent="ask_agency"))
+    assert p["question"] == "can" and p["verdict"] == "unknown"
+    compared = payload(ask(knowledge, "石牌街道和江高镇的权责有什么不同", intent="ask_compare"))
+    assert compared.get("type") != "power_answer"
+
+
+def test_a_neighbourhood_is_not_the_district_handing_work_down(knowledge):
+    """小区里 is not 区里: nobody pushes work onto the unit here."""
+    p = payload(ask(knowledge, "天河区石牌街道有个小区里流浪狗越来越多，街道能组织处置吗", intent="ask_push_down"))
+    assert p["type"] == "power_answer" and p["question"] == "can"
+
+
+def test_a_follow_up_naming_a_licence_keeps_the_last_question(knowledge):
+    """审批 inside the matter's name is no cue: "那…审批呢" asks the last question again."""
+    first = ask(knowledge, "天河区石牌街道能处罚占道经营吗")
+    p = payload(ask(knowledge, "那临时占用城市道路审批呢", intent="ask_basis", state=first.state))
+    assert p["question"] == "can" and p["item"]["code"] == "linshi_zhandao_xuke"
