@@ -119,11 +119,14 @@ _ELLIPSIS_END = re.compile(r"呢[？?。.!！\s]*$")
 _QUESTION_CUES = re.compile(r"能|可以|可否|行不行|行使|谁|哪|依据|法律|法规|条文|根据|管|归|负责|承办|审批|处罚|吗|么")
 
 
-def is_elliptical_follow_up(text: str, matter_spans: tuple[tuple[int, int], ...] = ()) -> bool:
+def is_elliptical_follow_up(text: str, knowledge: Knowledge | None = None) -> bool:
     """ "那占道经营呢", "石牌街道呢" — the same question about another matter or unit: no cue of
     its own says whether it asks can, who or basis, so the last question's kind holds. Words
-    inside a matter's name (大型户外广告设置审批) are no cue."""
-    return bool(_ELLIPSIS_END.search(text)) and not _QUESTION_CUES.search(strip_spans(text, matter_spans))
+    inside a matter's name (大型户外广告设置审批) are no cue, when ``knowledge`` is given."""
+    if not _ELLIPSIS_END.search(text):
+        return False
+    spans = matter_spans(knowledge, text) if knowledge is not None else ()
+    return not _QUESTION_CUES.search(strip_spans(text, spans))
 
 
 def is_self_introduction(text: str) -> bool:

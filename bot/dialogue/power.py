@@ -21,7 +21,7 @@ from bot.dialogue.parse import (
 from bot.dialogue.state import Pending, Question, State
 from bot.dialogue.turn import QUESTION_OF_INTENT, Outcome, Turn, UnitContext, resolve_units
 from bot.kb.types import UNIT_KIND_LABELS, ItemInfo, Knowledge, UnitInfo
-from bot.matching import clean_question, match_matter, matter_spans
+from bot.matching import clean_question, match_matter
 from bot.question_words import asks_basis
 from bot.verdict import decide
 
@@ -33,7 +33,7 @@ def answer_question(knowledge: Knowledge, turn: Turn, state: State, units: UnitC
     text = turn.text.strip()
     mention = units.mention
     question = QUESTION_OF_INTENT.get(turn.intent)
-    elliptical = is_elliptical_follow_up(text, matter_spans(knowledge, text))
+    elliptical = is_elliptical_follow_up(text, knowledge)
     if state.question and elliptical:
         question = state.question  # "那X呢": the classifier's guess between can / who / basis is arbitrary
 
