@@ -97,7 +97,8 @@ def _bench(args: argparse.Namespace) -> int:
     if args.only == "anchor":
         result = anchor_only(REPORTS, args.action_port, args.rasa_port)
         print(json.dumps({k: v for k, v in result["anchor"].items()}, ensure_ascii=False, indent=2))
-        print(json.dumps(result["long_conversation"]["ratio_to_turn_1"], indent=2))
+        long = result["long_conversation"]
+        print(json.dumps({k: long[k] for k in ("ratio_to_turn_1", "ratio_to_new")}, indent=2))
         print(f"报告：{REPORTS / 'bench-anchor.json'}")
         return 0
     run_bench(REPORTS, args.action_port, args.rasa_port, skip_train=args.skip_train)

@@ -74,8 +74,8 @@ def markdown(r: dict[str, Any]) -> str:
         + f"） | 第 200 轮 ≤ {t['long_ratio']}× |"
     )
     lines.append(
-        "| 同上，相对同一时刻新对话的第 1 轮 | "
-        + " / ".join(f"{v:.2f}×" for v in long["ratio_to_fresh"].values())
+        f"| 同上，相对同一时刻交替发送的新对话第 1–{long['window']} 轮 | "
+        + " / ".join(f"{v:.2f}×" for v in long["ratio_to_new"].values())
         + f" | 第 200 轮 ≤ {t['long_ratio']}× |"
     )
     anchor = r["anchor"]
