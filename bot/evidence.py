@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.kb.types import ItemInfo
 from bot.phrases import Phrases
-from bot.question_words import NAME_CORE_MIN, NEGATION_BEFORE, name_core
+from bot.question_words import ENFORCEMENT_TYPES, NAME_CORE_MIN, NEGATION_BEFORE, name_core
 
 NAME_WORDS_MIN = 3  # a name of fewer words is too generic to be recognised from its words
 NAME_WORDS_SCORE = 1.0  # every word of a formal name, in any order: as strong as a long alias
@@ -29,7 +29,6 @@ NAME_WORDS_EVIDENCE = "事项名称的全部词语"
 _LACKING = re.compile(r"未取得|未经|无证|擅自|未按")  # a penalty's name that speaks of lacking a licence
 SIDE_SPAN = 5  # characters of their name cores a licence and a penalty share when they are one matter's two sides
 SIDE_SPAN_MAX_ITEMS = 3  # a span in more names of one kind than this is a generic phrase (建筑物构筑物)
-_ENFORCEMENT = ("行政处罚", "行政强制")
 SPLIT_GAP = 6  # characters allowed between the two words of an alias (绿地[被人占了]种菜)
 SPLIT_FACTOR = 0.8  # found apart: weaker than written together, and than every word of a formal name
 
@@ -85,8 +84,8 @@ class Evidence:
         ]
         scores: dict[int, tuple[float, str]] = {}
         for alias, start, _ in hits:
-            score = 0.7 + 0.3 * min(1.0, (len(alias) - 1) / 3)
-            negated = bool(NEGATION_BEFORE.search(query[max(0, start - 4) : start]))
+            score = _alias_score(alias)
+            negated = _negated_before(query, start)
             for index in self.aliases.phrases[alias]:
                 item_score = score
                 if negated and self.items[index].power_type == "行政许可":
@@ -107,13 +106,13 @@ class Evidence:
         an alias written together lies between them (堆放[建筑]垃圾 is 堆放建筑垃圾, not 堆放垃圾)."""
         scores: dict[int, tuple[float, str]] = {}
         for first, start, end in self.split_firsts.find(query):
-            if NEGATION_BEFORE.search(query[max(0, start - 4) : start]):
+            if _negated_before(query, start):
                 continue  # 没办X…: the negated-licence rule above speaks for it
             for second, alias in self.split[first]:
                 at = query.find(second, end + 1, end + SPLIT_GAP + len(second))
                 if at < 0 or any(s < at and e > end for _, s, e in hits):
                     continue
-                score = SPLIT_FACTOR * (0.7 + 0.3 * min(1.0, (len(alias) - 1) / 3))
+                score = SPLIT_FACTOR * _alias_score(alias)
                 for index in self.aliases.phrases[alias]:
                     if score > scores.get(index, (0.0, ""))[0]:
                         scores[index] = (score, alias)
@@ -133,7 +132,7 @@ class Evidence:
         return [
             i
             for i, item in enumerate(self.items)
-            if item.power_type in _ENFORCEMENT and alias in item.name and _LACKING.search(item.name)
+            if item.power_type in ENFORCEMENT_TYPES and alias in item.name and _LACKING.search(item.name)
         ]
 
 
@@ -143,7 +142,7 @@ def other_sides(items: Sequence[ItemInfo]) -> dict[int, tuple[int, ...]]:
     (乡村建设规划许可证核发 / 对……未取得乡村建设规划许可证进行建设的……拆除)."""
     spans: dict[str, set[int]] = {}
     for index, item in enumerate(items):
-        if item.power_type in _ENFORCEMENT:
+        if item.power_type in ENFORCEMENT_TYPES:
             core = name_core(item.name)
             for start in range(len(core) - SIDE_SPAN + 1):
                 spans.setdefault(core[start : start + SIDE_SPAN], set()).add(index)
@@ -159,6 +158,16 @@ def other_sides(items: Sequence[ItemInfo]) -> dict[int, tuple[int, ...]]:
                     sides.setdefault(index, set()).add(other)
                     sides.setdefault(other, set()).add(index)
     return {index: tuple(sorted(found)) for index, found in sides.items()}
+
+
+def _alias_score(alias: str) -> float:
+    """An alias written in the question: 0.8 for two characters up to 1.0 for four or more."""
+    return 0.7 + 0.3 * min(1.0, (len(alias) - 1) / 3)
+
+
+def _negated_before(query: str, start: int) -> bool:
+    """A negation just before ``start`` (没办, 未取得, 无…)."""
+    return bool(NEGATION_BEFORE.search(query[max(0, start - 4) : start]))
 
 
 def _identifying(words: list[str]) -> frozenset[str]:

@@ -137,7 +137,7 @@ _ASKS_ENFORCEMENT = re.compile(
 _NEGATED_PERMISSION = re.compile(
     r"(没有?|未|无|不)(经|办理?|去办|拿|取得|申请|经过)?(报建|审批|批准|批|许可|手续|登记)"
 )
-_ENFORCEMENT_TYPES = ("行政处罚", "行政强制")
+ENFORCEMENT_TYPES = ("行政处罚", "行政强制")
 # 依据是啥, 依据哪条, 哪部法律, 法律依据: the legal basis asked for (a document is another question).
 _ASKS_BASIS = re.compile(
     r"依据(是|为)?(啥|什么|哪)(?!.{0,3}文件)|(哪|什么)(一|部|条|个|项)?(法律|法规|条例|法|条款)|法律依据|法条"
@@ -206,7 +206,7 @@ def asks_basis(text: str) -> bool:
 
 def conflicts(item: ItemInfo, wants: str | None) -> bool:
     """The question asks for a licence and the item is a penalty, or the other way round."""
-    return (wants == "permission" and item.power_type in _ENFORCEMENT_TYPES) or (
+    return (wants == "permission" and item.power_type in ENFORCEMENT_TYPES) or (
         wants == "enforcement" and item.power_type == "行政许可"
     )
 
@@ -214,7 +214,7 @@ def conflicts(item: ItemInfo, wants: str | None) -> bool:
 def adjusted_score(score: float, item: ItemInfo, hint: str | None, wants: str | None) -> float:
     if hint and item.power_type == hint:
         score += 0.04
-    if (wants == "permission" and item.power_type in _ENFORCEMENT_TYPES) or (
+    if (wants == "permission" and item.power_type in ENFORCEMENT_TYPES) or (
         wants == "enforcement" and item.power_type == "行政许可"
     ):
         score -= CONFLICT_PENALTY

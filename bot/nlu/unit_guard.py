@@ -46,7 +46,7 @@ class SmalltalkNamingAUnit(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
-            if intent.get(INTENT_NAME_KEY) != SMALLTALK or not _names_a_unit(message):
+            if intent.get(INTENT_NAME_KEY) != SMALLTALK or not _units(message):
                 continue
             name = "ask_can" if _ASKS.search(_without_units(message)) else "inform_unit"
             message.set(INTENT, {**intent, INTENT_NAME_KEY: name}, add_to_output=True)
@@ -68,7 +68,3 @@ def _without_units(message: Message) -> str:
 
 def _units(message: Message) -> list[dict[str, Any]]:
     return [entity for entity in message.get(ENTITIES) or [] if entity.get(ENTITY_ATTRIBUTE_TYPE) == "unit"]
-
-
-def _names_a_unit(message: Message) -> bool:
-    return bool(_units(message))

@@ -6,7 +6,11 @@ def ask(knowledge, text, intent="ask_can", state=None, metadata_unit=None, entit
 
 
 def payload(outcome):
-    return next(m.custom for m in outcome.reply.messages if m.custom)
+    return payload_of_reply(outcome.reply)
+
+
+def payload_of_reply(reply):
+    return next(m.custom for m in reply.messages if m.custom)
 
 
 def test_answer_sets_context(knowledge):
@@ -141,10 +145,6 @@ def test_one_likely_item_is_offered_as_a_yes_or_no_not_as_a_list(knowledge):
     assert one["prompt"].startswith("您问的是“大型户外广告设置审批”吗？") and len(one["options"]) == 1
     two = payload_of_reply(clarify_matter("can", [knowledge.items["guanggao_xuke"], knowledge.items["guanggao_chufa"]]))
     assert two["prompt"].startswith("您问的是下面哪一项") and len(two["options"]) == 2
-
-
-def payload_of_reply(reply):
-    return next(m.custom for m in reply.messages if m.custom)
 
 
 def test_a_comparison_or_agency_intent_without_its_subject_is_a_power_question(knowledge):
