@@ -41,23 +41,23 @@ FEATURES = (
 )
 # Fitted by `calibrate` (reports/baseline/calibration.json, "confidence").
 COEFFICIENTS: tuple[float, ...] = (
-    -1.1898,  # lexical
-    0.8046,  # lexical_lead
-    -0.0621,  # alias
-    0.7532,  # keywords
-    0.6335,  # terms
-    0.5465,  # keyword_count
-    -1.0191,  # similarity_z
-    1.718,  # similarity_lead_z
-    -0.8346,  # similarity_rank
-    1.0612,  # lexical_first
-    -0.5376,  # similarity_first
-    -2.7495,  # conflict
-    1.2204,  # combined_lead
+    -1.7821,  # lexical
+    -0.4629,  # lexical_lead
+    2.4303,  # alias
+    0.645,  # keywords
+    0.8119,  # terms
+    1.144,  # keyword_count
+    0.0964,  # similarity_z
+    0.7399,  # similarity_lead_z
+    -0.7683,  # similarity_rank
+    0.9179,  # lexical_first
+    0.0171,  # similarity_first
+    -1.2552,  # conflict
+    0.9695,  # combined_lead
 )
-INTERCEPT = 1.3899
-ANSWER_PROBABILITY = 0.8  # answer the best combined candidate at or above this
-OPTIONS_PROBABILITY = 0.5  # offer the best three, not "unknown", at or above this (lexical evidence thin)
+INTERCEPT = -2.0273
+ANSWER_PROBABILITY = 0.75  # answer the best combined candidate at or above this
+OPTIONS_PROBABILITY = 0.6  # offer the best three, not "unknown", at or above this (lexical evidence thin)
 
 
 Lexical = tuple[str, float, str, str]  # item code, lexical score, kind of evidence, evidence

@@ -62,7 +62,8 @@ class Evidence:
         self.other_sides = other_sides(items)
 
     def keyword_scores(self, text: str) -> dict[int, tuple[float, str]]:
-        found = {word for word, _, _ in self.keywords.find(text)}
+        # A keyword inside a longer one found there (灯杆 in 路灯杆) is not a second keyword.
+        found = {word for word, _, _ in _outermost(self.keywords.find(text))}
         per_item: dict[int, list[str]] = {}
         for word in found:
             for index in self.keywords.phrases[word]:
@@ -77,11 +78,8 @@ class Evidence:
         return scores
 
     def alias_scores(self, query: str) -> dict[int, tuple[float, str]]:
-        hits = self.aliases.find(query)
         # A hit inside a longer hit (乱搭建 in 乱搭建房屋) is not evidence of its own.
-        hits = [
-            h for h in hits if not any(o[1] <= h[1] and h[2] <= o[2] and (o[2] - o[1]) > (h[2] - h[1]) for o in hits)
-        ]
+        hits = _outermost(self.aliases.find(query))
         scores: dict[int, tuple[float, str]] = {}
         for alias, start, _ in hits:
             score = _alias_score(alias)
@@ -174,3 +172,8 @@ def _identifying(words: list[str]) -> frozenset[str]:
     """A name's words when there are enough of them to identify it (else empty)."""
     kept = frozenset(w for w in words if len(w) >= 2)
     return kept if len(kept) >= NAME_WORDS_MIN and len("".join(words)) >= NAME_CORE_MIN else frozenset()
+
+
+def _outermost(hits: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """The hits not lying inside a longer hit."""
+    return [h for h in hits if not any(o[1] <= h[1] and h[2] <= o[2] and (o[2] - o[1]) > (h[2] - h[1]) for o in hits)]

@@ -25,7 +25,7 @@ from bot.kb.types import Knowledge
 log = logging.getLogger(__name__)
 
 # Calibrated on the development split (reports/baseline/calibration.json); see module docstring.
-WEIGHT = 2.0  # combined = lexical + WEIGHT * max(0, similarity - FLOOR)
+WEIGHT = 4.0  # combined = lexical + WEIGHT * max(0, similarity - FLOOR)
 FLOOR = 0.8
 SHORTLIST = 8
 ANSWER = 0.8  # answer when the best lexical score reaches this (per kind of evidence)…

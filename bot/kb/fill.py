@@ -147,6 +147,8 @@ def fill(session: Session, sources: Sources) -> tuple[int, int]:
             rows.add(m.ItemAlias, item_id=item_id, alias=alias, kind="alias")
         for keyword in row.keywords:
             rows.add(m.ItemAlias, item_id=item_id, alias=keyword, kind="keyword")
+        for situation in row.situations:
+            rows.add(m.ItemAlias, item_id=item_id, alias=situation, kind="example")
 
     for position, raw in enumerate(sources.posts):
         post_id = rows.add(m.Post, office=raw["office"], name=raw["name"], position=position)

@@ -98,6 +98,7 @@ def load_knowledge(session: Session) -> Knowledge:
             ),
             aliases=tuple(a.alias for a in item.aliases if a.kind == "alias"),
             keywords=tuple(a.alias for a in item.aliases if a.kind == "keyword"),
+            situations=tuple(a.alias for a in item.aliases if a.kind == "example"),
             unit_rules={unit_full_name(r.unit.district.name, r.unit.name): r.verdict for r in item.unit_rules},
             accountability=_accountability(item),
         )

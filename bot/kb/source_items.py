@@ -22,6 +22,7 @@ from bot.kb.names import item_key, office_base, split_list
 from bot.kb.source_files import Collector, read_csv
 from bot.kb.types import POWER_TYPES, UNIT_KINDS, VERDICTS
 
+MIN_SITUATION, MAX_SITUATION = 6, 64  # characters of a situation description (the alias column)
 LAW_DOCUMENT = "LAW"  # document code meaning: the duty is given by the cited law
 DERIVED_PREFIX = "QD-"  # codes made from an item's name for lists that give none
 OFFICE_UNSTATED = "承办机构未在清单中明确"  # a note standing in for the office a published list does not name
@@ -62,6 +63,7 @@ class ItemRow:
     aliases: list[str]
     note: str | None
     keywords: list[str] = field(default_factory=list)
+    situations: list[str] = field(default_factory=list)  # a case of the item in staff's words
     unit_rules: dict[str, str] = field(default_factory=dict)  # unit full name -> yes/no/assist
     duties: str | None = None  # 责任事项
     accountability: str | None = None  # 追责情形
@@ -257,6 +259,7 @@ def apply_import(
             aliases=list(dict.fromkeys([*(existing.aliases if existing else []), *split_list(cell["aliases"])])),
             note=cell["note"] or (existing.note if existing else None),
             keywords=list(existing.keywords) if existing else [],
+            situations=list(existing.situations) if existing else [],
             unit_rules={**(existing.unit_rules if existing else {}), **unit_rules},
             duties=cell["duties"] or (existing.duties if existing else None),
             accountability=cell["accountability"] or (existing.accountability if existing else None),
@@ -298,6 +301,22 @@ def read_keywords(path: Path, items: list[ItemRow], problems: Collector) -> None
                 problems.add(path.name, line, f"关键词至少两个字：{word!r}")
             elif word not in item.keywords and word not in item.aliases:
                 item.keywords.append(word)
+
+
+def read_situations(path: Path, items: list[ItemRow], problems: Collector) -> None:
+    """Cases of each item described the way staff and residents tell them, one per row
+    (``situations.csv``: 有人半夜开车把几袋装修垃圾倒在村口). Optional: only the embedding index uses them."""
+    if not path.exists():
+        return
+    by_code = {item.code: item for item in items}
+    for line, row in read_csv(path, ["code", "text"], problems):
+        item, text = by_code.get(row["code"]), row["text"].strip()
+        if item is None:
+            problems.add(path.name, line, f"未知的事项编码：{row['code']!r}")
+        elif not MIN_SITUATION <= len(text) <= MAX_SITUATION:
+            problems.add(path.name, line, f"情形描述应为 {MIN_SITUATION}–{MAX_SITUATION} 个字：{text!r}")
+        elif text not in item.situations:
+            item.situations.append(text)
 
 
 def _per_item(

@@ -27,6 +27,7 @@ from bot.kb.source_items import (
     read_extra_aliases,
     read_items,
     read_keywords,
+    read_situations,
 )
 from bot.kb.source_organisation import read_agencies, read_facts, read_posts
 from bot.kb.thesaurus import read_thesaurus
@@ -40,6 +41,7 @@ SOURCE_FILES = (
     "items.csv",
     "aliases.csv",
     "keywords.csv",
+    "situations.csv",
     "posts.yaml",
     "agencies.yaml",
     "facts.yaml",
@@ -147,6 +149,7 @@ def load_sources(directory: Path, import_files: dict[str, Path] | None = None) -
         apply_import(f"{IMPORTS_DIR}/{name}.csv", path, items, documents, laws, unit_offices, substitutes, problems)
     read_extra_aliases(directory / "aliases.csv", items, problems)
     read_keywords(directory / "keywords.csv", items, problems)
+    read_situations(directory / "situations.csv", items, problems)
 
     codes = {item.code for item in items}
     offices = {office_base(o) for unit in units for o in unit.offices}

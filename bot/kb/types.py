@@ -84,6 +84,7 @@ class ItemInfo:
     references: tuple[LegalRefInfo, ...] = ()
     aliases: tuple[str, ...] = ()  # names staff use (占道经营, 乱摆卖)
     keywords: tuple[str, ...] = ()  # words of situations (饭馆, 黑烟, 排风口)
+    situations: tuple[str, ...] = ()  # cases told in staff's words (有人半夜把装修垃圾倒在村口)
     # A unit's own rule (from its own list), by the unit's full name (天河区石牌街道);
     # it wins over ``rules`` for that unit.
     unit_rules: dict[str, str] = field(default_factory=dict)

@@ -99,3 +99,28 @@ def test_failure_midway_rolls_back(tmp_path, knowledge_copy, monkeypatch):
     with session_scope(url) as session:
         assert session.execute(select(func.count()).select_from(m.PowerItem)).scalar() == first.items
         assert session.execute(select(func.count()).select_from(m.KbVersion)).scalar() == 1
+
+
+def test_cases_told_in_staff_words_reach_the_items_and_bad_ones_are_reported(tmp_path, knowledge_copy):
+    url = f"sqlite:///{tmp_path / 'kb.sqlite3'}"
+    situations = knowledge_copy / "situations.csv"
+    situations.write_text(
+        "# 注释行\ncode,text\n"
+        "zhandao_jingying,有人推着三轮车在地铁口卖水果\n"
+        "zhandao_jingying,有人推着三轮车在地铁口卖水果\n"  # the same case twice is kept once
+        "luan_zhangtie,电梯里贴满了开锁小卡片\n",
+        encoding="utf-8",
+    )
+    build(knowledge_copy, url)
+    knowledge = KnowledgeProvider(url).get()
+    assert knowledge.items["zhandao_jingying"].situations == ("有人推着三轮车在地铁口卖水果",)
+    assert knowledge.items["luan_zhangtie"].situations == ("电梯里贴满了开锁小卡片",)
+    assert knowledge.items["shumu"].situations == ()
+
+    situations.write_text("code,text\nno_such_item,有人在路边乱摆卖\nshumu,砍树\n", encoding="utf-8")
+    with pytest.raises(BuildRejected) as rejected:
+        build(knowledge_copy, url)
+    reasons = {(p.file, p.line): p.reason for p in rejected.value.problems}
+    assert "未知的事项编码" in reasons[("situations.csv", 2)]
+    assert "情形描述应为" in reasons[("situations.csv", 3)]
+    assert KnowledgeProvider(url).get().items["zhandao_jingying"].situations  # the good build is kept
