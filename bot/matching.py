@@ -241,7 +241,9 @@ class MatterIndex:
         if self.sure(question, ranked):
             return MatterMatch((ranked[0],))
         combined, row = self.combined(question, ranked)
-        if row is not None and confidence.answered(row):
+        # A candidate only the embedding found (no word of the question is its) is never answered:
+        # meta questions (这项权力什么时候下放的) resemble some item's texts, too.
+        if row is not None and combined[0].kind != "semantic" and confidence.answered(row):
             return MatterMatch((combined[0],))
         if not ranked or ranked[0].score < semantic.CLARIFY:
             if row is not None and confidence.worth_options(row):

@@ -142,6 +142,7 @@ ENFORCEMENT_TYPES = ("行政处罚", "行政强制")
 _ASKS_BASIS = re.compile(
     r"依据(是|为)?(啥|什么|哪)(?!.{0,3}文件)|(哪|什么)(一|部|条|个|项)?(法律|法规|条例|法|条款)|法律依据|法条"
 )
+_ASKS_WHO = re.compile(r"谁|哪个(部门|单位|机关)|哪(一)?级")
 CONFLICT_PENALTY = 0.15  # a licence asked about as a penalty, or the reverse
 
 
@@ -202,6 +203,11 @@ def asks_for(text: str) -> str | None:
 def asks_basis(text: str) -> bool:
     """The message asks for the legal basis (能处理吗？依据是啥), whatever else it asks."""
     return bool(_ASKS_BASIS.search(text))
+
+
+def asks_who(text: str) -> bool:
+    """The message asks who holds or handles something (归谁管, 由哪个部门批)."""
+    return bool(_ASKS_WHO.search(text))
 
 
 def conflicts(item: ItemInfo, wants: str | None) -> bool:

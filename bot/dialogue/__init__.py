@@ -16,12 +16,14 @@ Python. The package is split by job:
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from bot.dialogue import choices, kinds, parse, power, structural
 from bot.dialogue.state import Listing, Pending, State
 from bot.dialogue.turn import Outcome, Turn, UnitContext, resolve_units
 from bot.kb.types import Knowledge
+from bot.question_words import asks_who
 
 __all__ = ["Listing", "Outcome", "Pending", "State", "Turn", "UnitContext", "handle_turn", "resolve_units"]
 
@@ -46,7 +48,10 @@ def _dispatch(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext
     if _not_its_subject(knowledge, turn) and (
         turn.intent in _USELESS_WITHOUT_SUBJECT or parse.item_in(knowledge, turn.text, units.mention) is not None
     ):
-        turn = replace(turn, intent="ask_can")  # a matter, and nothing of the question the intent names
+        # A matter, and nothing of the question the intent names: who holds it, or whether the unit does.
+        turn = replace(turn, intent="ask_who" if asks_who(turn.text) else "ask_can")
+    if turn.intent in ("ask_who", "ask_can") and _asks_who_manages_an_agency(knowledge, turn, units):
+        turn = replace(turn, intent="ask_agency")  # 派出所归街道管还是归分局管: the agency itself
     kind = kinds.kind_of(knowledge, turn, state, units)
     if kind is not None:
         return structural.answer_structural(knowledge, replace(turn, intent=kind), state, units)
@@ -60,9 +65,24 @@ def _dispatch(knowledge: Knowledge, turn: Turn, state: State, units: UnitContext
 _USELESS_WITHOUT_SUBJECT = ("ask_compare", "ask_agency")
 
 
+_MANAGED_BY = re.compile(r"归.{0,8}管|谁管|管理关系|隶属|归属|领导")
+
+
+def _asks_who_manages_an_agency(knowledge: Knowledge, turn: Turn, units: UnitContext) -> bool:
+    """A stationed agency named, no matter of the lists, and who manages it asked."""
+    return (
+        _MANAGED_BY.search(turn.text) is not None
+        and parse.find_agency(knowledge, turn.text) is not None
+        and parse.item_in(knowledge, turn.text, units.mention) is None
+    )
+
+
 def _not_its_subject(knowledge: Knowledge, turn: Turn) -> bool:
     """A document, version, reform-fact, list, comparison or agency intent on a message with nothing
     of such a question."""
     if turn.intent == "ask_fact":
         return parse.match_fact(knowledge, turn.text) is None
+    if turn.intent == "ask_compare" and not kinds.asks_to_compare(turn.text):
+        # 多/少/也有 compare only two units named (好多流浪狗 is no comparison).
+        return len(parse.units_in_parts(knowledge, turn.text)) < 2 or kinds.lacks_subject(turn.intent, turn.text)
     return kinds.lacks_subject(turn.intent, turn.text)

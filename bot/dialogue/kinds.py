@@ -225,6 +225,11 @@ def asks_about_whole_list(text: str) -> bool:
     return bool(_WHOLE_LIST.search(text))
 
 
+def asks_to_compare(text: str) -> bool:
+    """The message itself asks for a comparison (区别, 对比, 比…), whatever units it names."""
+    return bool(_COMPARE_ASK.search(text))
+
+
 def lacks_subject(intent: str, text: str) -> bool:
     """The message has none of the words a question of ``intent`` speaks of (False for other intents)."""
     words = _SUBJECT_WORDS.get(intent)

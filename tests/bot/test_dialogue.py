@@ -156,6 +156,24 @@ def test_a_comparison_or_agency_intent_without_its_subject_is_a_power_question(k
     assert p["question"] == "can" and p["verdict"] == "unknown"
     compared = payload(ask(knowledge, "石牌街道和江高镇的权责有什么不同", intent="ask_compare"))
     assert compared.get("type") != "power_answer"
+    # 好多 is no comparison of one unit with another.
+    p = payload(ask(knowledge, "石楼镇流浪狗好多咬了两个人镇里管不管", intent="ask_compare"))
+    assert p["question"] == "can" and p["item"]["code"] == "liulang_quanmao"
+    more = payload(ask(knowledge, "江高镇的处罚权比石牌街道多吗", intent="ask_compare"))
+    assert more.get("type") != "power_answer"
+
+
+def test_who_manages_a_matter_asked_under_another_intent_is_answered_as_who(knowledge):
+    """ "那归谁管？" after a power question, classified as an agency question: who holds the matter."""
+    first = ask(knowledge, "天河区棠下街道能处罚夜间施工吗")
+    p = payload(ask(knowledge, "那归谁管？", intent="ask_agency", state=first.state))
+    assert p["question"] == "who" and p["held_by"] == "区生态环境分局"
+
+
+def test_who_manages_a_stationed_agency_is_the_agency_answer(knowledge):
+    """派出所归街道管还是归分局管 asks about the agency, whatever intent the classifier gave it."""
+    reply = ask(knowledge, "派出所归街道管还是归公安分局管？", intent="ask_who")
+    assert any("指挥、调度" in (m.text or "") for m in reply.reply.messages)
 
 
 def test_a_neighbourhood_is_not_the_district_handing_work_down(knowledge):
@@ -169,3 +187,10 @@ def test_a_follow_up_naming_a_licence_keeps_the_last_question(knowledge):
     first = ask(knowledge, "天河区石牌街道能处罚占道经营吗")
     p = payload(ask(knowledge, "那临时占用城市道路审批呢", intent="ask_basis", state=first.state))
     assert p["question"] == "can" and p["item"]["code"] == "linshi_zhandao_xuke"
+
+
+def test_a_follow_up_asking_who_finally_approves_keeps_the_matter(knowledge):
+    """ "最后由谁审批？" names no matter: the last one is meant."""
+    first = ask(knowledge, "花都区狮岭镇能受理特困人员供养申请吗？")
+    p = payload(ask(knowledge, "最后由谁审批？", intent="ask_who", state=first.state))
+    assert p["question"] == "who" and p["item"]["code"] == "tekun" and p["held_by"] == "区民政局"
