@@ -62,8 +62,9 @@ class Evidence:
         self.other_sides = other_sides(items)
 
     def keyword_scores(self, text: str) -> dict[int, tuple[float, str]]:
-        # A keyword inside a longer one found there (灯杆 in 路灯杆) is not a second keyword.
-        found = {word for word, _, _ in _outermost(self.keywords.find(text))}
+        # One stretch of text is one keyword: 灯杆 inside 路灯杆, or 熏人 overlapping 烟熏 in 油烟熏人,
+        # is not a second one.
+        found = {word for word, _, _ in _apart(self.keywords.find(text))}
         per_item: dict[int, list[str]] = {}
         for word in found:
             for index in self.keywords.phrases[word]:
@@ -177,3 +178,12 @@ def _identifying(words: list[str]) -> frozenset[str]:
 def _outermost(hits: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
     """The hits not lying inside a longer hit."""
     return [h for h in hits if not any(o[1] <= h[1] and h[2] <= o[2] and (o[2] - o[1]) > (h[2] - h[1]) for o in hits)]
+
+
+def _apart(hits: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Hits that share no character, the longer (then the earlier) kept where two overlap."""
+    kept: list[tuple[str, int, int]] = []
+    for hit in sorted(hits, key=lambda h: (h[1] - h[2], h[1])):
+        if all(hit[2] <= k[1] or k[2] <= hit[1] for k in kept):
+            kept.append(hit)
+    return kept

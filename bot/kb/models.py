@@ -157,7 +157,7 @@ class PowerItem(Base):
     rules = relationship("DelegationRule")
     unit_rules = relationship("UnitRule")
     references = relationship("LegalReference", order_by="LegalReference.position")
-    aliases = relationship("ItemAlias")
+    aliases = relationship("ItemAlias", order_by="ItemAlias.id")
 
 
 class LegalReference(Base):
