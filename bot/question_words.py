@@ -220,9 +220,7 @@ def conflicts(item: ItemInfo, wants: str | None) -> bool:
 def adjusted_score(score: float, item: ItemInfo, hint: str | None, wants: str | None) -> float:
     if hint and item.power_type == hint:
         score += 0.04
-    if (wants == "permission" and item.power_type in ENFORCEMENT_TYPES) or (
-        wants == "enforcement" and item.power_type == "行政许可"
-    ):
+    if conflicts(item, wants):
         score -= CONFLICT_PENALTY
     return min(1.0, score)
 

