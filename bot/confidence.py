@@ -9,8 +9,10 @@ items) so that only its lead over the other items means something.
 A small logistic model turns what both signals say about the best combined candidate into the
 probability that it is the item meant: its lexical score and lead, the kind of lexical evidence,
 its similarity and lead in standard deviations of that question's similarities, its embedding
-rank, whether both signals put it first, the lead of the combined score, and whether it is of
-the other kind than the question asks for (a licence asked as a penalty). The coefficients are
+rank, whether both signals put it first, the lead of the combined score, whether it is of
+the other kind than the question asks for (a licence asked as a penalty), and whether the
+character n-gram classifier (:mod:`bot.ngram`) puts it first and how likely it finds it — the
+strongest sign: a best candidate that the embedding and the characters agree on is rarely wrong. The coefficients are
 fitted on the development split and on rows generated from the knowledge base — matters it does
 not hold, duties in other words (``python -m bot.evaluation calibrate``,
 :mod:`bot.evaluation.confidence_fit`; the held-out split is never used) — and the answer
@@ -38,26 +40,30 @@ FEATURES = (
     "similarity_first",  # the embedding puts it first
     "conflict",  # a licence asked about as a penalty, or the reverse
     "combined_lead",  # its combined score minus the second's
+    "ngram_first",  # the character n-gram classifier (bot.ngram) puts it first
+    "ngram_probability",  # … and the probability it gives it
 )
 # Fitted by `calibrate` (reports/baseline/calibration.json, "confidence").
 COEFFICIENTS: tuple[float, ...] = (
-    -1.7821,  # lexical
-    -0.4629,  # lexical_lead
-    2.4303,  # alias
-    0.645,  # keywords
-    0.8119,  # terms
-    1.144,  # keyword_count
-    0.0964,  # similarity_z
-    0.7399,  # similarity_lead_z
-    -0.7683,  # similarity_rank
-    0.9179,  # lexical_first
-    0.0171,  # similarity_first
-    -1.2552,  # conflict
-    0.9695,  # combined_lead
+    -2.9418,  # lexical
+    -1.0666,  # lexical_lead
+    2.2467,  # alias
+    0.4581,  # keywords
+    0.5011,  # terms
+    1.4877,  # keyword_count
+    -0.324,  # similarity_z
+    0.5803,  # similarity_lead_z
+    -0.6952,  # similarity_rank
+    0.5239,  # lexical_first
+    -0.1151,  # similarity_first
+    -2.2718,  # conflict
+    1.0441,  # combined_lead
+    1.3944,  # ngram_first
+    2.3577,  # ngram_probability
 )
-INTERCEPT = -2.0273
-ANSWER_PROBABILITY = 0.75  # answer the best combined candidate at or above this
-OPTIONS_PROBABILITY = 0.6  # offer the best three, not "unknown", at or above this (lexical evidence thin)
+INTERCEPT = -1.0109
+ANSWER_PROBABILITY = 0.65  # answer the best combined candidate at or above this
+OPTIONS_PROBABILITY = 0.7  # offer the best three, not "unknown", at or above this (lexical evidence thin)
 
 
 Lexical = tuple[str, float, str, str]  # item code, lexical score, kind of evidence, evidence
@@ -69,6 +75,7 @@ def features(
     similarity: Mapping[str, float],
     combined: Sequence[tuple[str, float]],
     conflict: bool,
+    ngram: Mapping[str, float],
 ) -> np.ndarray:
     """The features of candidate ``code`` (the best combined one), in :data:`FEATURES` order.
 
@@ -78,6 +85,7 @@ def features(
         similarity: item code -> embedding similarity, for every item.
         combined: (item code, combined score), best first.
         conflict: the candidate is of the other kind than the question asks for.
+        ngram: item code -> the character n-gram classifier's probability, for every item.
     """
     own = next((c for c in lexical if c[0] == code), None)
     score, kind, evidence = (own[1], own[2], own[3]) if own else (0.0, "", "")
@@ -104,6 +112,8 @@ def features(
             rank == 0,
             conflict,
             combined[0][1] - second if combined else 0.0,
+            bool(ngram) and max(ngram, key=ngram.__getitem__) == code,
+            ngram.get(code, 0.0),
         ],
         dtype=np.float64,
     )

@@ -29,8 +29,11 @@ from functools import lru_cache
 import numpy as np
 
 from bot import confidence, semantic
+from bot.config import settings
 from bot.evidence import NAME_WORDS_EVIDENCE, NAME_WORDS_SCORE, Evidence
+from bot.kb.law_library import LAWS_DIR
 from bot.kb.types import ItemInfo, Knowledge
+from bot.ngram import NgramIndex
 from bot.phrases import Phrases
 from bot.question_words import (
     NAME_CORE_MIN,
@@ -47,6 +50,9 @@ from bot.retrieval import TermPostings, fresh_tokenizer
 MAX_OPTIONS = 4
 OPTIONS_WHEN_THIN = 3  # offered when only the confidence model finds the best candidates likely
 _NEGATED = re.compile(r"没|未|无|不办|不申请|不报")  # 没办许可证就… asks about the penalty
+_LICENCE_WORDS = ("许可", "执照")
+_LICENCE_NAME_MAX = 12  # characters before 许可/执照 looked at
+_ACTION_CHARS = frozenset("核发颁办理申请领取得换补验审批查没有未无不的是能否可以要需须该应当依法")  # 核发|乡村建设…
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,9 @@ class MatterIndex:
         self.items = list(knowledge.items.values())
         self.position = {item.code: i for i, item in enumerate(self.items)}
         self.semantic = semantic.SemanticIndex.build(knowledge) if embeddings else None
+        self.ngram = NgramIndex.build(knowledge) if self.semantic is not None else None
+        laws = [p.read_text(encoding="utf-8") for p in sorted((settings().knowledge_dir / LAWS_DIR).glob("*.md"))]
+        self.licences = licence_names([*laws, *(t for item in self.items for t in (item.name, *item.aliases))])
         self.thesaurus = knowledge.thesaurus
         self.tokenizer = fresh_tokenizer()
         self._lock = threading.Lock()
@@ -207,13 +216,18 @@ class MatterIndex:
         return self.semantic.similarities(plain)
 
     def with_semantic(
-        self, question: str, ranked: list[Candidate], similarity: dict[str, float] | None = None
+        self,
+        question: str,
+        ranked: list[Candidate],
+        similarity: dict[str, float] | None = None,
+        ngram: dict[str, float] | None = None,
     ) -> list[Candidate]:
-        """``ranked`` re-scored with the learned signal, plus the embedding's own shortlist
+        """``ranked`` re-scored with the learned signals, plus the embedding's own shortlist
         (a matter described in words the lists never use); unchanged without embeddings."""
         similarity = similarity if similarity is not None else self.similarities(question)
         if similarity is None:
             return ranked
+        ngram = ngram if ngram is not None else self.ngram_probabilities(question)
         seen = {c.item.code for c in ranked}
         extra = [
             Candidate(self.items[self.position[code]], 0.0, f"语义相近 {similarity[code]:.2f}", "semantic")
@@ -221,9 +235,22 @@ class MatterIndex:
             if code not in seen
         ]
         return sorted(
-            (replace(c, score=c.score + semantic.boost(similarity[c.item.code])) for c in [*ranked, *extra]),
+            (
+                replace(
+                    c,
+                    score=c.score
+                    + semantic.boost(similarity[c.item.code])
+                    + semantic.NGRAM_WEIGHT * ngram.get(c.item.code, 0.0),
+                )
+                for c in [*ranked, *extra]
+            ),
             key=lambda c: (-c.score, c.item.code),
         )
+
+    def ngram_probabilities(self, question: str) -> dict[str, float]:
+        """The character n-gram classifier's probability of each item (empty without it)."""
+        plain = clean_question(question)
+        return self.ngram.probabilities(plain) if self.ngram is not None and len(plain) >= 2 else {}
 
     def match(self, question: str) -> MatterMatch:
         """Answer, offer options, or say unknown — by rules calibrated on the development split
@@ -243,7 +270,12 @@ class MatterIndex:
         combined, row = self.combined(question, ranked)
         # A candidate only the embedding found (no word of the question is its) is never answered:
         # meta questions (这项权力什么时候下放的) resemble some item's texts, too.
-        if row is not None and combined[0].kind != "semantic" and confidence.answered(row):
+        if (
+            row is not None
+            and combined[0].kind != "semantic"
+            and confidence.answered(row)
+            and not names_another_licence(combined[0].item, question, self.licences)
+        ):
             return MatterMatch((combined[0],))
         if not ranked or ranked[0].score < semantic.CLARIFY:
             if row is not None and confidence.worth_options(row):
@@ -267,10 +299,16 @@ class MatterIndex:
         return self.scored(question, ranked, self.similarities(question))
 
     def scored(
-        self, question: str, ranked: list[Candidate], similarity: dict[str, float] | None
+        self,
+        question: str,
+        ranked: list[Candidate],
+        similarity: dict[str, float] | None,
+        ngram: dict[str, float] | None = None,
     ) -> tuple[list[Candidate], np.ndarray | None]:
-        """:meth:`combined` with the question's embedding similarities already known."""
-        combined = self.with_semantic(question, ranked, similarity)
+        """:meth:`combined` with the question's embedding similarities (and n-gram probabilities)
+        already known."""
+        ngram = ngram if ngram is not None else self.ngram_probabilities(question)
+        combined = self.with_semantic(question, ranked, similarity, ngram)
         if similarity is None or not combined:
             return combined, None
         row = confidence.features(
@@ -279,6 +317,7 @@ class MatterIndex:
             similarity,
             [(c.item.code, c.score) for c in combined[:2]],
             conflicting(combined[0].item, question),
+            ngram,
         )
         return combined, row
 
@@ -315,6 +354,43 @@ def conflicting(item: ItemInfo, question: str) -> bool:
     """
     negated_permission = item.power_type != "行政许可" and _NEGATED.search(question)
     return conflicts(item, asks_for(question)) and not negated_permission
+
+
+def licence_names(texts: list[str]) -> frozenset[str]:
+    """Every ending of the text before each 许可/执照 in ``texts``, with the word (用地规划许可,
+    建设用地规划许可, …): the names of licences as the laws and the lists write them."""
+    names: set[str] = set()
+    for text in texts:
+        for word in _LICENCE_WORDS:
+            start = text.find(word)
+            while start >= 0:
+                end = start + len(word)
+                names.update(text[max(0, start - k) : end] for k in range(1, _LICENCE_NAME_MAX + 1) if k <= start)
+                start = text.find(word, end)
+    return frozenset(names)
+
+
+def names_another_licence(item: ItemInfo, question: str, known: frozenset[str]) -> bool:
+    """The question names a licence by a longer name than any the item's texts have (建设用地规划许可证
+    is not the item's 乡村建设规划许可证): the model's guess is then a different matter, not answered.
+
+    ``known`` is :func:`licence_names` of the laws and the lists: a name counts only as far as they
+    write it, so 没办|乡村建设规划许可证 is the item's licence, not a longer one, and words of
+    doing (核发乡村建设规划许可证) do not make a name longer.
+    """
+    text = PUNCT_RE.sub("", question)
+    own = (item.name, *item.aliases, *item.situations)
+    for word in _LICENCE_WORDS:
+        start = text.find(word)
+        while start >= 0:
+            end = start + len(word)
+            lengths = range(1, min(start, _LICENCE_NAME_MAX) + 1)
+            named = max((k for k in lengths if text[start - k : end] in known), default=0)
+            ours = max((k for k in lengths if any(text[start - k : end] in t for t in own)), default=0)
+            if named > ours and not set(text[start - named : start - ours]) <= _ACTION_CHARS:
+                return True
+            start = text.find(word, end)
+    return False
 
 
 @lru_cache(maxsize=4)

@@ -25,8 +25,9 @@ from bot.kb.types import Knowledge
 log = logging.getLogger(__name__)
 
 # Calibrated on the development split (reports/baseline/calibration.json); see module docstring.
-WEIGHT = 4.0  # combined = lexical + WEIGHT * max(0, similarity - FLOOR)
+WEIGHT = 6.0  # combined = lexical + WEIGHT * max(0, similarity - FLOOR)
 FLOOR = 0.8
+NGRAM_WEIGHT = 0.6  # … + NGRAM_WEIGHT * the character n-gram classifier's probability (bot.ngram)
 SHORTLIST = 8
 ANSWER = 0.8  # answer when the best lexical score reaches this (per kind of evidence)…
 ANSWER_BY_KIND = {"alias": 0.8, "terms": 0.5, "keywords": 0.8}

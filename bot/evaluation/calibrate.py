@@ -31,13 +31,14 @@ from bot.matching import MatterIndex, MatterMatch
 
 MAX_WRONG = 0.01
 WEIGHTS = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0)
+NGRAM_WEIGHTS = (0.0, 0.3, 0.6)
 FLOORS = (0.80, 0.83, 0.85, 0.87)
 ANSWERS = tuple(round(0.5 + 0.05 * i, 2) for i in range(21))
 MARGINS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)
 CLARIFIES = (0.4, 0.45)
 ALIAS_ANSWERS = (0.8, 0.85, 0.9, 0.95, 1.0, 9.0)  # alias scores: 0.8 (two characters) … 1.0
 KEYWORD_ANSWERS = (0.75, 0.8, 0.85, 0.9, 9.0)
-KEYS = ("ANSWER_BY_KIND", "MARGIN", "CLARIFY", "WEIGHT", "FLOOR")
+KEYS = ("ANSWER_BY_KIND", "MARGIN", "CLARIFY", "WEIGHT", "NGRAM_WEIGHT", "FLOOR")
 CONFIDENCE_KEYS = ("COEFFICIENTS", "INTERCEPT", "ANSWER_PROBABILITY", "OPTIONS_PROBABILITY")
 Row = tuple[Case, str, str | None]
 
@@ -72,19 +73,20 @@ def evaluate(index: MatterIndex, rows: list[Row]) -> dict[str, Counter[str]]:
 
 
 def _weight_and_confidence(index: MatterIndex, knowledge: Knowledge, dev: list[Row]) -> dict[str, Any]:
-    """WEIGHT, FLOOR and the confidence model: for each weight of the learned signal in the combined
-    score (which decides the candidate the model judges), the floor that puts the item meant first
-    most often among the development questions the lexical rule leaves, then the model fitted for
-    them. The weight that helps the most development questions wins — answered right, or offered
-    options holding the item meant — and among equals the one that puts that item first most often."""
+    """WEIGHT, NGRAM_WEIGHT, FLOOR and the confidence model: for each pair of weights of the learned
+    signals in the combined score (which decides the candidate the model judges), the floor that
+    puts the item meant first most often among the development questions the lexical rule leaves,
+    then the model fitted for them. The pair that helps the most development questions wins —
+    answered right, or offered options holding the item meant — and among equals the one that puts
+    that item first most often."""
     left = []
     for _, question, gold in dev:
         ranked = index.lexical_rank(question)
         if gold is not None and not index.named(question) and not index.sure(question, ranked):
             left.append((question, ranked, index.similarities(question), gold))
     best: tuple[tuple[int, int], dict[str, Any]] | None = None
-    for weight in WEIGHTS:
-        semantic.WEIGHT = weight
+    for weight, ngram_weight in itertools.product(WEIGHTS, NGRAM_WEIGHTS):
+        semantic.WEIGHT, semantic.NGRAM_WEIGHT = weight, ngram_weight
         firsts = {}
         for floor in FLOORS:
             semantic.FLOOR = floor
@@ -96,10 +98,13 @@ def _weight_and_confidence(index: MatterIndex, knowledge: Knowledge, dev: list[R
         outcomes = evaluate(index, dev).values()
         helped = (sum(c["right"] + c["clarified+"] for c in outcomes), firsts[semantic.FLOOR])
         if best is None or helped > best[0]:
-            best = (helped, {"WEIGHT": weight, "FLOOR": semantic.FLOOR, "confidence": fitted})
+            best = (
+                helped,
+                {"WEIGHT": weight, "NGRAM_WEIGHT": ngram_weight, "FLOOR": semantic.FLOOR, "confidence": fitted},
+            )
     assert best is not None
     chosen = best[1]
-    semantic.WEIGHT, semantic.FLOOR = chosen["WEIGHT"], chosen["FLOOR"]
+    semantic.WEIGHT, semantic.NGRAM_WEIGHT, semantic.FLOOR = chosen["WEIGHT"], chosen["NGRAM_WEIGHT"], chosen["FLOOR"]
     confidence.COEFFICIENTS = tuple(chosen["confidence"]["COEFFICIENTS"].values())
     for key in ("INTERCEPT", "ANSWER_PROBABILITY", "OPTIONS_PROBABILITY"):
         setattr(confidence, key, chosen["confidence"][key])

@@ -33,7 +33,7 @@ from bot import confidence
 from bot.evaluation.cases import Case
 from bot.kb.embeddings import embed_query, passages
 from bot.kb.types import Knowledge
-from bot.matching import Candidate, MatterIndex
+from bot.matching import Candidate, MatterIndex, names_another_licence
 from bot.question_words import clean_question, name_core
 
 KB_WEIGHT = 2.0  # chosen on the development split among 0.5, 1, 2, 4, 8
@@ -47,9 +47,9 @@ Row = tuple[Case, str, str | None]
 
 
 def _row(
-    index: MatterIndex, question: str, ranked: list[Candidate], similarity: dict[str, float]
+    index: MatterIndex, question: str, ranked: list[Candidate], similarity: dict[str, float], ngram: dict[str, float]
 ) -> tuple[np.ndarray | None, str | None]:
-    combined, row = index.scored(question, ranked, similarity)
+    combined, row = index.scored(question, ranked, similarity, ngram)
     if not combined:
         return None, None
     return row, combined[0].item.code
@@ -70,6 +70,11 @@ def knowledge_rows(index: MatterIndex, knowledge: Knowledge) -> tuple[list[np.nd
         np.maximum.at(best, semantic.rows, sims)
         return {code: float(best[i]) for i, code in enumerate(semantic.codes) if code != leave_out}
 
+    def ngram(question: str, leave_out: str | None, mask: str | None) -> dict[str, float]:
+        if index.ngram is None:
+            return {}
+        return index.ngram.probabilities(clean_question(question), mask=mask, leave_out=leave_out)
+
     rows: list[np.ndarray] = []
     labels: list[bool] = []
     told = [(duty.text, duty.items[0]) for post in knowledge.posts for duty in post.duties if len(duty.items) == 1]
@@ -80,7 +85,7 @@ def knowledge_rows(index: MatterIndex, knowledge: Knowledge) -> tuple[list[np.nd
         ranked = index.lexical_rank(text)
         if index.named(text) or index.sure(text, ranked):
             continue
-        row, top = _row(index, text, ranked, similarity(text, None, text))
+        row, top = _row(index, text, ranked, similarity(text, None, text), ngram(text, None, text))
         if row is not None:
             rows.append(row)
             labels.append(top == code)
@@ -91,7 +96,9 @@ def knowledge_rows(index: MatterIndex, knowledge: Knowledge) -> tuple[list[np.nd
             ranked = [c for c in index.lexical_rank(question) if c.item.code != item.code]
             if index.sure(question, ranked):
                 continue
-            row, _ = _row(index, question, ranked, similarity(question, item.code, None))
+            row, _ = _row(
+                index, question, ranked, similarity(question, item.code, None), ngram(question, item.code, None)
+            )
             if row is not None:
                 rows.append(row)
                 labels.append(False)
@@ -107,6 +114,7 @@ def fit(index: MatterIndex, knowledge: Knowledge, dev: list[Row], max_wrong: flo
     confidence.ANSWER_PROBABILITY = 1.01
     wrong: dict[str, Counter[str]] = defaultdict(Counter)  # the lexical rule's own outcomes
     residual: list[tuple[str, np.ndarray, bool]] = []  # (group, features, right)
+    never: set[int] = set()  # residual rows the matcher does not answer whatever the model says
     not_held: list[int] = []  # residual rows about a matter the base does not hold
     for case, question, gold in dev:
         match = index.match(question)
@@ -118,6 +126,8 @@ def fit(index: MatterIndex, knowledge: Knowledge, dev: list[Row], max_wrong: flo
             if row is not None:
                 if gold is None:
                     not_held.append(len(residual))
+                if names_another_licence(combined[0].item, question, index.licences):
+                    never.add(len(residual))
                 residual.append((case.group, row, combined[0].item.code == gold))
     confidence.ANSWER_PROBABILITY = saved
     x = np.array([r for _, r, _ in residual])
@@ -137,7 +147,9 @@ def fit(index: MatterIndex, knowledge: Knowledge, dev: list[Row], max_wrong: flo
     threshold = 1.01
     for candidate in PROBABILITIES:
         extra: Counter[str] = Counter(
-            g for (g, _, right), p in zip(residual, held, strict=True) if p >= candidate and not right
+            g
+            for i, ((g, _, right), p) in enumerate(zip(residual, held, strict=True))
+            if p >= candidate and not right and i not in never
         )
         if all(c["wrong"] + extra[g] <= max_wrong * c["n"] for g, c in wrong.items()):
             threshold = candidate

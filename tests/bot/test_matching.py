@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from bot.matching import match_matter, matter_index
+from bot.matching import match_matter, matter_index, names_another_licence
 from bot.question_words import clean_question, name_core
 
 
@@ -62,12 +62,14 @@ def test_a_missing_licence_points_to_the_penalty_not_the_licence(knowledge, text
     assert match.item is not None and match.item.code == code, match.candidates
 
 
-def test_two_situation_words_alone_are_confirmed_not_answered(knowledge):
-    """Two generic situation words were right for only ~3 in 4 described situations: ask first,
-    with the right item among the options."""
-    match = match_matter(knowledge, "有户人家在楼下花坛边把旧家具拆了烧，黑烟直往楼上窜")
-    assert match.item is None and match.ambiguous
-    assert "fenshao" in [c.item.code for c in match.candidates]
+def test_two_situation_words_alone_are_not_answered_by_the_lexical_rule(knowledge):
+    """Two generic situation words were right for only ~3 in 4 described situations, so the lexical
+    rule does not answer them by itself; the learned signals, which agree here, do."""
+    index = matter_index(knowledge)
+    text = "有户人家在楼下花坛边把旧家具拆了烧，黑烟直往楼上窜"
+    assert not index.sure(text, index.lexical_rank(text))
+    match = match_matter(knowledge, text)
+    assert match.item is not None and match.item.code == "fenshao", match.candidates
 
 
 def test_asking_for_permission_does_not_land_on_the_penalty(knowledge):
@@ -113,11 +115,10 @@ def test_a_permission_named_as_missing_is_never_answered_with_the_licence(knowle
 
 
 def test_a_matter_in_too_few_words_to_place_is_never_answered_with_a_guess(knowledge):
-    """养鸡 alone shares almost no words with the list's 饲养家畜家禽 item and the confidence model is
-    not sure enough: the asker is not answered about some item; if options are offered, the likely
-    item is among them."""
+    """养鸡 alone shares almost no words with the list's 饲养家畜家禽 item: the asker is never answered
+    about another item; if answered or offered options, it is with the likely item."""
     match = match_matter(knowledge, "小区里有人养鸡")
-    assert match.item is None
+    assert match.item is None or match.item.code == "siyang_jiaqin"
     assert not match.candidates or "siyang_jiaqin" in [c.item.code for c in match.candidates]
 
 
@@ -160,3 +161,30 @@ def test_an_alias_s_two_words_a_few_characters_apart_still_name_the_matter(knowl
     lvdi = matter_index(knowledge).position["lvdi"]
     assert lvdi in evidence.alias_scores("绿地被人占了种菜")
     assert lvdi not in evidence.alias_scores("绿地旁边那栋楼的住户说他们家阳台上一直在种菜")
+
+
+def test_a_licence_the_list_does_not_hold_is_never_answered_with_a_similar_one(knowledge):
+    """建设用地规划许可证 (the laws name it; no item holds it) resembles the item 乡村建设规划许可证核发 in
+    every signal; the longer licence name in the question keeps the guess from being answered,
+    while the item's own licence, named with words of doing or lacking, still is."""
+    for text in ("建设用地规划许可证由谁核发", "建设用地规划许可由谁审批"):
+        match = match_matter(knowledge, text)
+        assert match.item is None, match.candidates
+    index = matter_index(knowledge)
+    licence = knowledge.items["xiangcun_xuke"]
+    assert names_another_licence(licence, "建设用地规划许可证由谁核发", index.licences)
+    for text in ("能核发乡村建设规划许可证吗", "村民没办乡村建设规划许可证就建房", "没有规划许可就盖房子"):
+        assert not names_another_licence(licence, text, index.licences), text
+
+
+def test_the_character_classifier_finds_a_case_told_in_other_words(knowledge):
+    """The n-gram classifier ranks the item whose texts a described case is written like first; a
+    case of the base asked with its own passage left out is still placed, less surely."""
+    ngram = matter_index(knowledge).ngram
+    assert ngram is not None
+    told = ngram.probabilities("地铁口晚上一排流动摊贩摆卖炒粉，人行道都堵死了")
+    assert max(told, key=told.__getitem__) == "zhandao_jingying"
+    case = knowledge.items["zhandao_jingying"].situations[0]
+    whole, masked = ngram.probabilities(case), ngram.probabilities(case, mask=case)
+    assert masked["zhandao_jingying"] < whole["zhandao_jingying"]
+    assert ngram.probabilities(case, leave_out="zhandao_jingying")["zhandao_jingying"] == 0.0
