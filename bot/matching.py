@@ -277,12 +277,14 @@ class MatterIndex:
             and not names_another_licence(combined[0].item, question, self.licences)
         ):
             return MatterMatch((combined[0],))
+        # Nor is an item offered that holds a shorter licence than the one asked about.
+        offered = [c for c in combined if not names_another_licence(c.item, question, self.licences)]
         if not ranked or ranked[0].score < semantic.CLARIFY:
             if row is not None and confidence.worth_options(row):
-                return MatterMatch(tuple(combined[:OPTIONS_WHEN_THIN]))
+                return MatterMatch(tuple(offered[:OPTIONS_WHEN_THIN]))
             return MatterMatch(())
         top = combined[0].score
-        options = [c for c in combined if c.score >= max(semantic.CLARIFY, top - semantic.OPTION_SPAN)]
+        options = [c for c in offered if c.score >= max(semantic.CLARIFY, top - semantic.OPTION_SPAN)]
         return MatterMatch(tuple(options[:MAX_OPTIONS]), tentative=len(options) == 1)
 
     def sure(self, question: str, ranked: list[Candidate]) -> bool:
