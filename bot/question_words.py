@@ -143,6 +143,14 @@ _ASKS_BASIS = re.compile(
     r"依据(是|为)?(啥|什么|哪)(?!.{0,3}文件)|(哪|什么)(一|部|条|个|项)?(法律|法规|条例|法|条款)|法律依据|法条"
 )
 _ASKS_WHO = re.compile(r"谁|哪个(部门|单位|机关)|哪(一)?级")
+# Who or which office, and nothing else (这个归谁罚, 由哪个办公室负责).
+_ASKS_WHO_OR_OFFICE = re.compile(
+    r"谁|哪(个|一个|家)?(部门|单位|机关|办公室|办|科室|岗位|口子)|哪(一)?级|哪里|哪儿|找哪"
+)
+# Whether the unit can (能罚吗, 有没有这个权限, 管不管): a yes-or-no question.
+# 归/由/哪 name a holder; 是找花山镇处理吗 asks who handles it, too.
+_WHO_HANDLES = re.compile(r"[归由哪]|找.{0,8}(处理|管|办|罚|批|查)")
+_ASKS_WHETHER = re.compile(r"能|可以|可否|可不可以|行不行|有没有|是不是|管不管|要不要|[吗么嘛]")
 CONFLICT_PENALTY = 0.15  # a licence asked about as a penalty, or the reverse
 
 
@@ -208,6 +216,16 @@ def asks_basis(text: str) -> bool:
 def asks_who(text: str) -> bool:
     """The message asks who holds or handles something (归谁管, 由哪个部门批)."""
     return bool(_ASKS_WHO.search(text))
+
+
+def asks_only_who(text: str) -> bool:
+    """Who or which office is asked, and not whether (这个归谁罚？ — not 能罚吗，还是归谁罚)."""
+    return bool(_ASKS_WHO_OR_OFFICE.search(text)) and not _ASKS_WHETHER.search(text)
+
+
+def asks_only_whether(text: str) -> bool:
+    """Whether is asked, and neither who nor where (街道有这个服务吗？, not 是找镇里处理吗？)."""
+    return bool(_ASKS_WHETHER.search(text)) and not _ASKS_WHO_OR_OFFICE.search(text) and not _WHO_HANDLES.search(text)
 
 
 def conflicts(item: ItemInfo, wants: str | None) -> bool:

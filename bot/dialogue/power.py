@@ -22,7 +22,7 @@ from bot.dialogue.state import Pending, Question, State
 from bot.dialogue.turn import QUESTION_OF_INTENT, Outcome, Turn, UnitContext, resolve_units
 from bot.kb.types import UNIT_KIND_LABELS, ItemInfo, Knowledge, UnitInfo
 from bot.matching import clean_question, match_matter
-from bot.question_words import asks_basis
+from bot.question_words import asks_basis, asks_only_whether, asks_only_who
 from bot.verdict import decide
 
 MAX_UNIT_OPTIONS = 30
@@ -65,6 +65,12 @@ def answer_question(knowledge: Knowledge, turn: Turn, state: State, units: UnitC
     if question is None:
         # inform_unit carrying a matter, or an unclassified message with a clear matter.
         question = (state.pending.question if state.pending else None) or "can"
+    # The words outrank the classifier when they ask one thing only: 这个归谁罚？ asks nothing of
+    # whether, 街道有这个服务吗？ nothing of who.
+    if question == "can" and asks_only_who(text):
+        question = "who"
+    elif question == "who" and asks_only_whether(text):
+        question = "can"
     if question == "can" and asks_basis(text) and not elliptical:
         question = "basis"  # 能处理吗，依据是啥: the basis answer says whether the unit can, too
 

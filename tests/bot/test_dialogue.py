@@ -194,3 +194,31 @@ def test_a_follow_up_asking_who_finally_approves_keeps_the_matter(knowledge):
     first = ask(knowledge, "花都区狮岭镇能受理特困人员供养申请吗？")
     p = payload(ask(knowledge, "最后由谁审批？", intent="ask_who", state=first.state))
     assert p["question"] == "who" and p["item"]["code"] == "tekun" and p["held_by"] == "区民政局"
+
+
+def test_who_asked_without_whether_is_a_who_question_whatever_the_intent(knowledge):
+    """ "这个归谁罚？" asks nothing of whether the unit may: the classifier's ask_can is overruled,
+    and the reply says who holds the power."""
+    first = ask(knowledge, "白云区江高镇能处罚露天烧烤吗")
+    p = payload(ask(knowledge, "那这个归谁罚？", intent="ask_can", state=first.state))
+    assert p["question"] == "who" and p["item"]["code"] == "lutian_shaokao"
+    p = payload(ask(knowledge, "江高镇露天烧烤的事由哪个办公室负责？", intent="ask_can"))
+    assert p["question"] == "who" and p["handled_by"] == "综合行政执法办公室"
+
+
+def test_whether_asked_without_who_is_a_can_question_whatever_the_intent(knowledge):
+    """ "…管得了吗？" asks whether, not who: an ask_who from the classifier gives the yes-or-no reply."""
+    p = payload(ask(knowledge, "天河区石牌街道管得了占道经营吗", intent="ask_who"))
+    assert p["question"] == "can" and p["verdict"] == "yes"
+    # 是找镇里处理吗 asks who handles it; both asked: the classifier's choice stands.
+    p = payload(ask(knowledge, "楼下有人露天烧烤，烟熏得没法开窗，是找江高镇处理吗？", intent="ask_who"))
+    assert p["question"] == "who"
+    p = payload(ask(knowledge, "天河区石牌街道能管占道经营吗，还是归谁管", intent="ask_who"))
+    assert p["question"] == "who"
+
+
+def test_an_unclassified_message_asking_who_gets_the_who_answer(knowledge):
+    """A long message the classifier is unsure of (nlu_fallback) but whose matter is clear and which
+    asks only who: the reply says who holds it, not whether the unit may."""
+    p = payload(ask(knowledge, "江高镇夜市好多露天烧烤摊，烟熏得楼上没法开窗，这个归谁罚？", intent="nlu_fallback"))
+    assert p["question"] == "who" and p["item"]["code"] == "lutian_shaokao"
