@@ -15,7 +15,8 @@ Three signals, computed over the item's name, aliases and situation keywords:
 Questions and the items' vocabulary are compared in the canonical words of the domain
 thesaurus (knowledge/thesaurus.yaml). Whether to answer, offer options or say unknown is
 decided by thresholds calibrated on the development split (bot.semantic); the options are
-ordered with the learned sentence-embedding signal (bot.semantic).
+ordered with the learned signals — the sentence embedding (bot.semantic) and the character
+n-gram classifier (bot.ngram) — which also feed the confidence model (bot.confidence).
 """
 
 from __future__ import annotations
