@@ -4,9 +4,10 @@ The sentence embedding (:mod:`bot.semantic`) says which item's passages a questi
 says which item's passages it is written like. It is a multinomial naive Bayes classifier over
 the TF-IDF weights of single characters and character pairs, trained on the same passages
 (:func:`bot.kb.embeddings.passages`: names, aliases, cases told in staff's words, situation
-keywords and post duties — never evaluation questions). It does not rank: the confidence model
-(:mod:`bot.confidence`) uses whether it puts the combined best first and how likely it finds it,
-because a combined best that both learned signals agree on is rarely wrong.
+keywords and post duties — never evaluation questions). Its probability joins the combined score
+(``bot.semantic.NGRAM_WEIGHT``), and the confidence model (:mod:`bot.confidence`) uses whether it
+puts the combined best first and how likely it finds it, because a combined best that both learned
+signals agree on is rarely wrong.
 
 Character pairs need no tokeniser, so spoken and misspelt questions still share most of their
 pairs with the passages. The model is built in memory from the passages in well under a second.
