@@ -33,6 +33,7 @@ from bot import confidence, semantic
 from bot.config import settings
 from bot.evidence import NAME_WORDS_EVIDENCE, NAME_WORDS_SCORE, Evidence
 from bot.kb.law_library import LAWS_DIR
+from bot.kb.legal import load_laws
 from bot.kb.types import ItemInfo, Knowledge
 from bot.ngram import NgramIndex
 from bot.phrases import Phrases
@@ -90,8 +91,9 @@ class MatterIndex:
         self.position = {item.code: i for i, item in enumerate(self.items)}
         self.semantic = semantic.SemanticIndex.build(knowledge) if embeddings else None
         self.ngram = NgramIndex.build(knowledge) if self.semantic is not None else None
-        laws = [p.read_text(encoding="utf-8") for p in sorted((settings().knowledge_dir / LAWS_DIR).glob("*.md"))]
-        self.licences = licence_names([*laws, *(t for item in self.items for t in (item.name, *item.aliases))])
+        laws = load_laws(settings().knowledge_dir / LAWS_DIR)
+        articles = [text for law in laws.values() for text in law.articles.values()]
+        self.licences = licence_names([*articles, *(t for item in self.items for t in (item.name, *item.aliases))])
         self.thesaurus = knowledge.thesaurus
         self.tokenizer = fresh_tokenizer()
         self._lock = threading.Lock()

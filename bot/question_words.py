@@ -147,9 +147,9 @@ _ASKS_WHO = re.compile(r"谁|哪个(部门|单位|机关)|哪(一)?级")
 _ASKS_WHO_OR_OFFICE = re.compile(
     r"谁|哪(个|一个|家)?(部门|单位|机关|办公室|办|科室|岗位|口子)|哪(一)?级|哪里|哪儿|找哪"
 )
-# Whether the unit can (能罚吗, 有没有这个权限, 管不管): a yes-or-no question.
 # 归/由/哪 name a holder; 是找花山镇处理吗 asks who handles it, too.
 _WHO_HANDLES = re.compile(r"[归由哪]|找.{0,8}(处理|管|办|罚|批|查)")
+# Whether the unit can (能罚吗, 有没有这个权限, 管不管): a yes-or-no question.
 _ASKS_WHETHER = re.compile(r"能|可以|可否|可不可以|行不行|有没有|是不是|管不管|要不要|[吗么嘛]")
 CONFLICT_PENALTY = 0.15  # a licence asked about as a penalty, or the reverse
 
